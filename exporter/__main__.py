@@ -1,0 +1,112 @@
+"""Entry point: flags and environment -> Config -> logging -> wiring -> serve until SIGTERM/SIGINT.
+
+The only module with side effects. `main()` is the console script `github-status-exporter`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from typing import Mapping, Sequence
+
+from aiohttp import web
+from prometheus_client import PlatformCollector, ProcessCollector
+from prometheus_client.registry import CollectorRegistry
+
+from exporter import __version__, log
+from exporter.cache import SummaryCache
+from exporter.collector import StatuspageCollector
+from exporter.config import PROGRAM, Config, ConfigError, load
+from exporter.exposition import MetricsRenderer
+from exporter.server import ExporterApp, PageInfo
+from exporter.statuspage import StatuspageClient
+
+#: How long open connections get to finish their answer after SIGTERM.
+SHUTDOWN_GRACE_SECONDS = 2.0
+#: Pending connections the kernel queues for us: a burst of scrapers must not be refused.
+LISTEN_BACKLOG = 1024
+
+_log = log.get_logger("exporter")
+
+
+def build_app(config: Config) -> ExporterApp:
+    """Wire the client, cache, collectors and renderer for one page."""
+    client = StatuspageClient(config.status_url, config.fetch_timeout)
+    cache = SummaryCache(client, config.cache_ttl, config.cache_max_stale)
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    registry.register(StatuspageCollector(cache.view, config.components_exclude, __version__))
+    renderer = MetricsRenderer(registry, lambda: cache.generation)
+    info = PageInfo(version=__version__, status_url=config.status_url, cache_ttl=config.cache_ttl)
+    return ExporterApp(cache, renderer, info, config.fetch_timeout)
+
+
+async def serve(config: Config, app: ExporterApp) -> None:
+    """Serve until SIGTERM or SIGINT, then close connections and return."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    received: list[str] = []
+
+    def on_signal(sig: signal.Signals) -> None:
+        received.append(sig.name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig)
+    http = web.Server(app.handle, access_log=None)
+    server = await loop.create_server(
+        http, config.listen_host or None, config.listen_port, reuse_address=True, backlog=LISTEN_BACKLOG
+    )
+    addresses = sorted({_format_address(sock.getsockname()) for sock in server.sockets})
+    _log.info(
+        "exporter started", version=__version__, listen_address=",".join(addresses), url=config.summary_url,
+        cache_ttl_seconds=config.cache_ttl, cache_max_stale_seconds=config.cache_max_stale,
+        fetch_timeout_seconds=config.fetch_timeout,
+    )
+    await stop.wait()
+    _log.info("exporter stopping", signal=received[0])
+    server.close()
+    await http.shutdown(SHUTDOWN_GRACE_SECONDS)
+    _log.info("exporter stopped")
+
+
+def _format_address(sockname: tuple) -> str:
+    host, port = sockname[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _event_loop_runner():
+    try:
+        import uvloop
+    except ImportError:  # optional: the stdlib loop is slower but correct
+        return asyncio.run
+    return uvloop.run
+
+
+def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    """The whole program; returns the exit code."""
+    try:
+        config = load(argv, environ)
+    except ConfigError as err:
+        print(f"{PROGRAM}: {err}", file=sys.stderr)
+        return 2
+    log.configure(config.log_level, config.log_format)
+    app = build_app(config)
+    try:
+        _event_loop_runner()(serve(config, app))
+    except OSError as err:
+        _log.error("cannot listen", listen_address=config.listen_address, error=str(err))
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console script entry point."""
+    sys.exit(run(sys.argv[1:] if argv is None else argv, os.environ))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""The cache between scrapes and the status page: coalesced, rate-bounded refresh, stale-while-error.
+
+No timers: a refresh starts only when a scrape asks and the latest attempt started more than
+`ttl` ago (and no Retry-After holds us back). At most one request is ever in flight; every scrape
+that arrives meanwhile waits for that same request, each only as long as its own budget.
+
+After a failure the last good Summary keeps being served until it is older than `max_stale`; then
+it is dropped, while the fetch statistics (the exporter's own series) stay.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Callable, Mapping, Protocol
+
+from exporter import log
+from exporter.statuspage import REASONS, FetchError, FetchResult, Validators
+from exporter.summary import Summary
+
+_log = log.get_logger(__name__)
+
+
+class Fetcher(Protocol):
+    url: str
+
+    def fetch(self, validators: Validators) -> FetchResult: ...
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Monotonic time for intervals, wall time for the timestamps we export."""
+
+    monotonic: Callable[[], float] = time.monotonic
+    wall: Callable[[], float] = time.time
+
+
+@dataclass(frozen=True)
+class FetchStats:
+    """Counters and gauges about upstream requests, as exported."""
+
+    fetches: int = 0
+    errors: Mapping[str, int] = field(default_factory=lambda: MappingProxyType(dict.fromkeys(REASONS, 0)))
+    not_modified: int = 0
+    last_duration_seconds: float = 0.0
+    last_success_timestamp: float = 0.0
+    up: bool = False
+
+
+@dataclass(frozen=True)
+class CacheView:
+    """What a scrape exports: the Summary if fresh enough (else None) and the fetch statistics.
+
+    `generation` changes whenever anything in the view may have changed, so a rendering of the
+    view can be reused until it does.
+    """
+
+    summary: Summary | None
+    stats: FetchStats
+    generation: int
+
+
+def _start_daemon(target: Callable[[], None]) -> None:
+    threading.Thread(target=target, name="statuspage-refresh", daemon=True).start()
+
+
+class SummaryCache:
+    """Thread-safe. `refresh_if_due()` is cheap and non-blocking; `get()` is its blocking form."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        ttl: float,
+        max_stale: float,
+        *,
+        clock: Clock = Clock(),
+        spawn: Callable[[Callable[[], None]], None] = _start_daemon,
+    ):
+        self._fetcher = fetcher
+        self._ttl = ttl
+        self._max_stale = max_stale
+        self._clock = clock
+        self._spawn = spawn
+        self._lock = threading.Lock()
+        self._in_flight: Future[None] | None = None
+        self._last_attempt: float | None = None
+        self._not_before = float("-inf")
+        self._summary: Summary | None = None
+        self._validators = Validators()
+        self._last_success: float | None = None  # monotonic, for staleness
+        self._stats = FetchStats()
+        self._generation = 0
+        self._expired_logged = False
+
+    def refresh_if_due(self) -> Future[None] | None:
+        """Start a refresh if one is due; return the in-flight refresh to wait for, if any."""
+        with self._lock:
+            if self._in_flight is not None:
+                return self._in_flight
+            now = self._clock.monotonic()
+            if now < self._not_before:
+                return None
+            if self._last_attempt is not None and now - self._last_attempt < self._ttl:
+                return None
+            self._last_attempt = now
+            self._in_flight = future = Future()
+            future.set_running_or_notify_cancel()
+            validators = self._validators
+        self._spawn(lambda: self._refresh(future, validators))
+        return future
+
+    def get(self, timeout: float) -> CacheView:
+        """Refresh if due, wait up to `timeout` seconds for it, and return the view either way."""
+        future = self.refresh_if_due()
+        if future is not None:
+            try:
+                future.result(timeout=max(timeout, 0.0))
+            except FutureTimeout:
+                pass
+        return self.view()
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever a request completes (and so whatever view() returns may change)."""
+        with self._lock:
+            return self._generation
+
+    def view(self) -> CacheView:
+        """The current view, without touching the network."""
+        with self._lock:
+            summary = self._summary
+            if summary is not None and self._clock.monotonic() - self._last_success > self._max_stale:
+                summary = None
+                if not self._expired_logged:
+                    self._expired_logged = True
+                    _log.warning("cached data expired", url=self._fetcher.url, max_stale_seconds=self._max_stale)
+            return CacheView(summary, self._stats, self._generation)
+
+    def _refresh(self, future: Future[None], validators: Validators) -> None:
+        started = self._clock.monotonic()
+        try:
+            try:
+                result: FetchResult | FetchError = self._fetcher.fetch(validators)
+            except FetchError as err:
+                result = err
+            self._record(result, started, self._clock.monotonic() - started)
+        finally:
+            with self._lock:
+                self._in_flight = None
+            future.set_result(None)
+
+    def _record(self, result: FetchResult | FetchError, started: float, duration: float) -> None:
+        with self._lock:
+            was_up = self._stats.up
+            stats = replace(self._stats, fetches=self._stats.fetches + 1, last_duration_seconds=duration)
+            if isinstance(result, FetchError):
+                errors = dict(stats.errors)
+                errors[result.reason] += 1
+                stats = replace(stats, errors=MappingProxyType(errors), up=False)
+                if result.retry_after is not None:
+                    self._not_before = started + duration + result.retry_after
+            else:
+                stats = replace(stats, up=True, last_success_timestamp=self._clock.wall())
+                self._last_success = started + duration
+                self._expired_logged = False
+                if result.status == 304:
+                    stats = replace(stats, not_modified=stats.not_modified + 1)
+                else:
+                    self._summary = result.summary
+                    self._validators = result.validators
+            self._stats = stats
+            self._generation += 1
+        url = self._fetcher.url
+        if isinstance(result, FetchError):
+            _log.warning(
+                "fetch failed", url=url, reason=result.reason, status=result.status,
+                duration_seconds=round(duration, 3), retry_after_seconds=result.retry_after, error=result.detail,
+            )
+        elif not was_up:
+            _log.info("fetch succeeded", url=url, status=result.status, duration_seconds=round(duration, 3))
+        else:
+            _log.debug("fetch succeeded", url=url, status=result.status, duration_seconds=round(duration, 3))

@@ -1,0 +1,193 @@
+"""The cache's view as Prometheus metric families, built afresh on every collect().
+
+Sample output (abridged):
+
+    statuspage_up 1.0
+    statuspage_overall_status{indicator="none"} 1.0
+    statuspage_overall_status{indicator="minor"} 0.0
+    statuspage_component_status{component="Actions",component_id="br0l2tvcx85d",group="",status="operational"} 1.0
+    statuspage_component_status{component="Actions",component_id="br0l2tvcx85d",group="",status="major_outage"} 0.0
+    statuspage_incidents_unresolved{impact="major"} 1.0
+    statuspage_fetch_errors_total{reason="timeout"} 0.0
+
+State metrics carry one series per known state (1 for the current one, 0 for the rest) so that
+series never vanish and alerts can say `== 1`. A state this code does not know is logged once and
+exported as one more series, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Callable, Iterable, Iterator, Sequence
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+
+from exporter import log
+from exporter.cache import CacheView
+from exporter.statuspage import REASONS
+from exporter.summary import Summary
+
+INDICATORS = ("none", "minor", "major", "critical", "maintenance")
+COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance")
+IMPACTS = ("none", "minor", "major", "critical")
+
+_log = log.get_logger(__name__)
+
+
+class StatuspageCollector:
+    """Exports one page's Summary and fetch statistics. `view` is read once per collect()."""
+
+    def __init__(self, view: Callable[[], CacheView], exclude: re.Pattern[str], version: str):
+        self._view = view
+        self._exclude = exclude
+        self._version = version
+        self._unknown_seen: set[tuple[str, str]] = set()
+        self._unknown_lock = threading.Lock()
+
+    def describe(self) -> Iterable[Metric]:
+        """Nothing: registering must never make the registry collect (that would read the page)."""
+        return ()
+
+    def collect(self) -> Iterator[Metric]:
+        view = self._view()
+        yield from self._fetch_metrics(view)
+        if view.summary is not None:
+            yield from self._summary_metrics(view.summary)
+        build = GaugeMetricFamily(
+            "statuspage_exporter_build_info", "The exporter's version; always 1.", labels=["version"]
+        )
+        build.add_metric([self._version], 1)
+        yield build
+
+    # -- the exporter's own series -------------------------------------------------------------
+    @staticmethod
+    def _fetch_metrics(view: CacheView) -> Iterator[Metric]:
+        stats = view.stats
+        yield GaugeMetricFamily(
+            "statuspage_up", "1 if the latest request to the status page succeeded (200 or 304), else 0.",
+            value=1 if stats.up else 0,
+        )
+        yield CounterMetricFamily("statuspage_fetches", "Requests made to the status page.", value=stats.fetches)
+        errors = CounterMetricFamily(
+            "statuspage_fetch_errors", "Failed requests to the status page, by reason.", labels=["reason"]
+        )
+        for reason in REASONS:
+            errors.add_metric([reason], stats.errors[reason])
+        yield errors
+        yield CounterMetricFamily(
+            "statuspage_fetch_not_modified", "Requests answered 304 Not Modified.", value=stats.not_modified
+        )
+        yield GaugeMetricFamily(
+            "statuspage_last_fetch_duration_seconds", "Duration of the latest request to the status page.",
+            value=stats.last_duration_seconds,
+        )
+        yield GaugeMetricFamily(
+            "statuspage_last_success_timestamp_seconds",
+            "Unix time the latest successful request ended; 0 before the first success.",
+            value=stats.last_success_timestamp,
+        )
+
+    # -- the page's series ---------------------------------------------------------------------
+    def _summary_metrics(self, summary: Summary) -> Iterator[Metric]:
+        page = summary.page
+        info = GaugeMetricFamily("statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url"])
+        info.add_metric([page.id, page.name, page.url], 1)
+        yield info
+        if page.updated_at is not None:
+            yield GaugeMetricFamily(
+                "statuspage_page_updated_timestamp_seconds", "Unix time the page was last updated.",
+                value=page.updated_at,
+            )
+
+        overall = GaugeMetricFamily(
+            "statuspage_overall_status", "The page's overall indicator: 1 for the current one.", labels=["indicator"]
+        )
+        self._add_states(overall, [], summary.indicator, INDICATORS, "indicator")
+        yield overall
+
+        yield from self._component_metrics(summary)
+        yield from self._incident_metrics(summary)
+        yield from self._maintenance_metrics(summary)
+
+    def _component_metrics(self, summary: Summary) -> Iterator[Metric]:
+        labels = ["component", "component_id", "group"]
+        status = GaugeMetricFamily(
+            "statuspage_component_status", "A component's status: 1 for the current one.", labels=[*labels, "status"]
+        )
+        updated = GaugeMetricFamily(
+            "statuspage_component_updated_timestamp_seconds", "Unix time a component was last updated.", labels=labels
+        )
+        for component in summary.components:
+            if self._exclude.search(component.name):
+                continue
+            values = [component.name, component.id, component.group]
+            self._add_states(status, values, component.status, COMPONENT_STATUSES, "component status")
+            if component.updated_at is not None:
+                updated.add_metric(values, component.updated_at)
+        yield status
+        yield updated
+
+    def _incident_metrics(self, summary: Summary) -> Iterator[Metric]:
+        counts = dict.fromkeys(IMPACTS, 0)
+        info = GaugeMetricFamily(
+            "statuspage_incident_info", "An unresolved incident; always 1.",
+            labels=["incident_id", "name", "impact", "status"],
+        )
+        started = GaugeMetricFamily(
+            "statuspage_incident_started_timestamp_seconds", "Unix time an unresolved incident started.",
+            labels=["incident_id"],
+        )
+        for incident in summary.incidents:
+            counts[incident.impact] = counts.get(incident.impact, 0) + 1
+            info.add_metric([incident.id, incident.name, incident.impact, incident.status], 1)
+            if incident.started_at is not None:
+                started.add_metric([incident.id], incident.started_at)
+        unresolved = GaugeMetricFamily(
+            "statuspage_incidents_unresolved", "Unresolved incidents, by impact.", labels=["impact"]
+        )
+        for impact, count in counts.items():
+            unresolved.add_metric([impact], count)
+        yield unresolved
+        yield info
+        yield started
+
+    @staticmethod
+    def _maintenance_metrics(summary: Summary) -> Iterator[Metric]:
+        info = GaugeMetricFamily(
+            "statuspage_maintenance_info", "An upcoming or in-progress scheduled maintenance; always 1.",
+            labels=["maintenance_id", "name", "status"],
+        )
+        start = GaugeMetricFamily(
+            "statuspage_maintenance_start_timestamp_seconds", "Unix time a maintenance is scheduled to start.",
+            labels=["maintenance_id"],
+        )
+        end = GaugeMetricFamily(
+            "statuspage_maintenance_end_timestamp_seconds", "Unix time a maintenance is scheduled to end.",
+            labels=["maintenance_id"],
+        )
+        for maintenance in summary.maintenances:
+            info.add_metric([maintenance.id, maintenance.name, maintenance.status], 1)
+            if maintenance.scheduled_for is not None:
+                start.add_metric([maintenance.id], maintenance.scheduled_for)
+            if maintenance.scheduled_until is not None:
+                end.add_metric([maintenance.id], maintenance.scheduled_until)
+        yield info
+        yield start
+        yield end
+
+    def _add_states(
+        self, family: GaugeMetricFamily, labels: list[str], current: str, known: Sequence[str], kind: str
+    ) -> None:
+        if current not in known:
+            self._warn_unknown(kind, current)
+            known = (*known, current)
+        for state in known:
+            family.add_metric([*labels, state], 1 if state == current else 0)
+
+    def _warn_unknown(self, kind: str, value: str) -> None:
+        with self._unknown_lock:
+            if (kind, value) in self._unknown_seen:
+                return
+            self._unknown_seen.add((kind, value))
+        _log.warning("unknown value exported as its own series", kind=kind, value=value)

@@ -1,0 +1,195 @@
+"""Configuration: defaults, then environment variables, then flags; validated once, all at once.
+
+`load(argv, environ)` returns a frozen `Config` or raises `ConfigError` whose message is one line
+naming every bad setting (by flag, or by environment variable when that is where it came from).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+from urllib.parse import urlsplit
+
+from exporter import __version__
+
+PROGRAM = "github-status-exporter"
+
+LOG_LEVELS = ("debug", "info", "warn", "error")
+LOG_FORMATS = ("json", "logfmt")
+MIN_CACHE_TTL_SECONDS = 1.0
+
+_DURATION = re.compile(
+    r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$"
+)
+_DURATION_UNITS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
+
+
+class ConfigError(ValueError):
+    """A bad setting; the message is a single line meant for stderr."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of one exporter process."""
+
+    listen_host: str
+    listen_port: int
+    status_url: str
+    cache_ttl: float
+    cache_max_stale: float
+    fetch_timeout: float
+    components_exclude: re.Pattern[str]
+    log_level: str
+    log_format: str
+
+    @property
+    def listen_address(self) -> str:
+        host = f"[{self.listen_host}]" if ":" in self.listen_host else self.listen_host
+        return f"{host}:{self.listen_port}"
+
+    @property
+    def summary_url(self) -> str:
+        return self.status_url + "/api/v2/summary.json"
+
+
+@dataclass(frozen=True)
+class _Setting:
+    flag: str
+    env: str
+    default: str
+    help: str
+    parse: Callable[[str], object]
+    field: str
+
+
+def parse_duration(text: str) -> float:
+    """A Prometheus duration (`30s`, `5m`, `1h30m`, `500ms`, `0`) in seconds."""
+    match = _DURATION.match(text)
+    if text == "0":
+        return 0.0
+    if not text or match is None:
+        raise ValueError(f"invalid duration {text!r} (want e.g. 500ms, 30s, 5m, 1h)")
+    return float(sum(int(n) * unit for n, unit in zip(match.groups(), _DURATION_UNITS) if n))
+
+
+def _positive_duration(text: str) -> float:
+    seconds = parse_duration(text)
+    if seconds <= 0:
+        raise ValueError(f"must be greater than 0, got {text!r}")
+    return seconds
+
+
+def _cache_ttl(text: str) -> float:
+    seconds = parse_duration(text)
+    if seconds < MIN_CACHE_TTL_SECONDS:
+        raise ValueError(f"must be at least 1s to protect the status page, got {text!r}")
+    return seconds
+
+
+def parse_listen_address(text: str) -> tuple[str, int]:
+    """`:9747`, `127.0.0.1:9747`, `[::1]:9747` or `localhost:0` -> (host, port); "" means all."""
+    host, sep, port_text = text.rpartition(":")
+    if not sep or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ValueError(f"invalid address {text!r} (want [host]:port, e.g. :9747)")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        raise ValueError(f"invalid address {text!r} (put IPv6 hosts in brackets, e.g. [::1]:9747)")
+    return host, int(port_text)
+
+
+def _status_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"invalid URL {text!r} (want http(s)://host[/path])")
+    if parts.query or parts.fragment:
+        raise ValueError(f"invalid URL {text!r} (no query or fragment: it is the page's base URL)")
+    return text.rstrip("/")
+
+
+def _regex(text: str) -> re.Pattern[str]:
+    try:
+        return re.compile(text)
+    except re.error as err:
+        raise ValueError(f"invalid regular expression {text!r}: {err}") from None
+
+
+def _choice(choices: Sequence[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"invalid value {text!r} (want one of {', '.join(choices)})")
+        return text
+
+    return parse
+
+
+SETTINGS = (
+    _Setting("--web.listen-address", "LISTEN_ADDRESS", ":9747", "address to serve metrics on",
+             parse_listen_address, "listen"),
+    _Setting("--statuspage.url", "STATUS_URL", "https://www.githubstatus.com",
+             "base URL of the status page; /api/v2/summary.json is read under it", _status_url, "status_url"),
+    _Setting("--cache.ttl", "CACHE_TTL", "30s", "minimum time between two upstream requests (at least 1s)",
+             _cache_ttl, "cache_ttl"),
+    _Setting("--cache.max-stale", "CACHE_MAX_STALE", "10m",
+             "how long the last good data is still exported while requests fail", parse_duration, "cache_max_stale"),
+    _Setting("--fetch.timeout", "FETCH_TIMEOUT", "5s", "deadline of one upstream request, every byte included",
+             _positive_duration, "fetch_timeout"),
+    _Setting("--components.exclude", "COMPONENTS_EXCLUDE", r"^Visit www\.githubstatus\.com",
+             "regular expression searched in component names; matching components are not exported",
+             _regex, "components_exclude"),
+    _Setting("--log.level", "LOG_LEVEL", "info", "one of " + ", ".join(LOG_LEVELS), _choice(LOG_LEVELS), "log_level"),
+    _Setting("--log.format", "LOG_FORMAT", "json", "one of " + ", ".join(LOG_FORMATS), _choice(LOG_FORMATS),
+             "log_format"),
+)
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse, but a usage error is a ConfigError (one line) instead of usage text and exit."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise ConfigError(message)
+
+
+def _argument_parser() -> argparse.ArgumentParser:
+    parser = _ArgumentParser(
+        prog=PROGRAM,
+        description="Prometheus exporter for the GitHub status page (any Atlassian Statuspage page).",
+        epilog="Every flag can also be set by the environment variable named in its help; the flag wins.",
+    )
+    for setting in SETTINGS:
+        parser.add_argument(
+            setting.flag, metavar=setting.env, default=None,
+            help=f"{setting.help} (env {setting.env}, default {setting.default!r})",
+        )
+    parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
+    return parser
+
+
+def load(argv: Sequence[str], environ: Mapping[str, str]) -> Config:
+    """Build the Config from flags and environment; raise ConfigError naming every bad setting."""
+    args = vars(_argument_parser().parse_args(list(argv)))
+    values: dict[str, object] = {}
+    errors: list[str] = []
+    for setting in SETTINGS:
+        flag_value = args.get(_dest(setting.flag))
+        if flag_value is not None:
+            source, text = setting.flag, flag_value
+        elif setting.env in environ:
+            source, text = f"{setting.env} (environment)", environ[setting.env]
+        else:
+            source, text = setting.flag, setting.default
+        try:
+            values[setting.field] = setting.parse(text)
+        except ValueError as err:
+            errors.append(f"{source}: {err}")
+    if errors:
+        raise ConfigError("; ".join(errors))
+    host, port = values.pop("listen")  # type: ignore[misc]
+    return Config(listen_host=host, listen_port=port, **values)  # type: ignore[arg-type]
+
+
+def _dest(flag: str) -> str:
+    """The attribute argparse stores a flag under (`--cache.max-stale` -> `cache.max_stale`)."""
+    return flag[2:].replace("-", "_")

@@ -1,0 +1,137 @@
+"""A loopback fake Statuspage page for integration tests: a real HTTP server on 127.0.0.1.
+
+It serves `/api/v2/summary.json` from whatever the test put in it, honours `If-None-Match`, records
+every request it gets, and can misbehave on demand (status codes, headers, raw bodies, delays).
+
+    with FakeStatuspage() as page:
+        page.set_summary(payloads.summary(indicator="major"))
+        run_exporter(status_url=page.url)
+        assert page.request_count == 1
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests import payloads
+
+SUMMARY_PATH = "/api/v2/summary.json"
+
+
+@dataclass
+class Reply:
+    """What the fake answers to the next requests."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_seconds: float = 0.0
+    etag: bool = True
+
+
+@dataclass(frozen=True)
+class SeenRequest:
+    path: str
+    headers: dict[str, str]
+    at: float
+
+
+class FakeStatuspage:
+    """A threaded HTTP server on an ephemeral loopback port."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reply = Reply()
+        self._requests: list[SeenRequest] = []
+        self.set_summary(payloads.summary())
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> FakeStatuspage:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeStatuspage:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The page's base URL, as given to `--statuspage.url`."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # -- what to answer ------------------------------------------------------------------------
+    def set_summary(self, document: dict) -> None:
+        """Serve this summary.json document with status 200 (and an ETag)."""
+        self.set_reply(Reply(status=200, body=json.dumps(document).encode(), headers={"Content-Type": "application/json"}))
+
+    def set_reply(self, reply: Reply) -> None:
+        with self._lock:
+            self._reply = reply
+
+    # -- what was asked ------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[SeenRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def request_count(self) -> int:
+        with self._lock:
+            return len(self._requests)
+
+    def _record(self, path: str, headers: dict[str, str]) -> Reply:
+        with self._lock:
+            self._requests.append(SeenRequest(path, headers, time.monotonic()))
+            return self._reply
+
+    def _handler_class(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                reply = fake._record(self.path, dict(self.headers.items()))
+                if reply.delay_seconds:
+                    time.sleep(reply.delay_seconds)
+                if self.path.split("?")[0] != SUMMARY_PATH:
+                    self._send(404, b"not found", {})
+                    return
+                etag = '"' + hashlib.sha256(reply.body).hexdigest()[:16] + '"'
+                if reply.status == 200 and reply.etag and self.headers.get("If-None-Match") == etag:
+                    self._send(304, b"", {"ETag": etag})
+                    return
+                headers = dict(reply.headers)
+                if reply.status == 200 and reply.etag:
+                    headers["ETag"] = etag
+                self._send(reply.status, reply.body, headers)
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if status != 304:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if status != 304:
+                    self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        return Handler
