@@ -62,8 +62,12 @@ async def serve(config: Config, app: ExporterApp) -> None:
     )
     addresses = sorted({_format_address(sock.getsockname()) for sock in server.sockets})
     _log.info(
-        "exporter started", version=__version__, listen_address=",".join(addresses), url=config.summary_url,
-        cache_ttl_seconds=config.cache_ttl, cache_max_stale_seconds=config.cache_max_stale,
+        "exporter started",
+        version=__version__,
+        listen_address=",".join(addresses),
+        url=config.summary_url,
+        cache_ttl_seconds=config.cache_ttl,
+        cache_max_stale_seconds=config.cache_max_stale,
         fetch_timeout_seconds=config.fetch_timeout,
     )
     await stop.wait()

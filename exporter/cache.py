@@ -177,8 +177,13 @@ class SummaryCache:
         url = self._fetcher.url
         if isinstance(result, FetchError):
             _log.warning(
-                "fetch failed", url=url, reason=result.reason, status=result.status,
-                duration_seconds=round(duration, 3), retry_after_seconds=result.retry_after, error=result.detail,
+                "fetch failed",
+                url=url,
+                reason=result.reason,
+                status=result.status,
+                duration_seconds=round(duration, 3),
+                retry_after_seconds=result.retry_after,
+                error=result.detail,
             )
         elif not was_up:
             _log.info("fetch succeeded", url=url, status=result.status, duration_seconds=round(duration, 3))

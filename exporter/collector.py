@@ -65,7 +65,8 @@ class StatuspageCollector:
     def _fetch_metrics(view: CacheView) -> Iterator[Metric]:
         stats = view.stats
         yield GaugeMetricFamily(
-            "statuspage_up", "1 if the latest request to the status page succeeded (200 or 304), else 0.",
+            "statuspage_up",
+            "1 if the latest request to the status page succeeded (200 or 304), else 0.",
             value=1 if stats.up else 0,
         )
         yield CounterMetricFamily("statuspage_fetches", "Requests made to the status page.", value=stats.fetches)
@@ -79,7 +80,8 @@ class StatuspageCollector:
             "statuspage_fetch_not_modified", "Requests answered 304 Not Modified.", value=stats.not_modified
         )
         yield GaugeMetricFamily(
-            "statuspage_last_fetch_duration_seconds", "Duration of the latest request to the status page.",
+            "statuspage_last_fetch_duration_seconds",
+            "Duration of the latest request to the status page.",
             value=stats.last_duration_seconds,
         )
         yield GaugeMetricFamily(
@@ -91,12 +93,15 @@ class StatuspageCollector:
     # -- the page's series ---------------------------------------------------------------------
     def _summary_metrics(self, summary: Summary) -> Iterator[Metric]:
         page = summary.page
-        info = GaugeMetricFamily("statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url"])
+        info = GaugeMetricFamily(
+            "statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url"]
+        )
         info.add_metric([page.id, page.name, page.url], 1)
         yield info
         if page.updated_at is not None:
             yield GaugeMetricFamily(
-                "statuspage_page_updated_timestamp_seconds", "Unix time the page was last updated.",
+                "statuspage_page_updated_timestamp_seconds",
+                "Unix time the page was last updated.",
                 value=page.updated_at,
             )
 
@@ -131,11 +136,13 @@ class StatuspageCollector:
     def _incident_metrics(self, summary: Summary) -> Iterator[Metric]:
         counts = dict.fromkeys(IMPACTS, 0)
         info = GaugeMetricFamily(
-            "statuspage_incident_info", "An unresolved incident; always 1.",
+            "statuspage_incident_info",
+            "An unresolved incident; always 1.",
             labels=["incident_id", "name", "impact", "status"],
         )
         started = GaugeMetricFamily(
-            "statuspage_incident_started_timestamp_seconds", "Unix time an unresolved incident started.",
+            "statuspage_incident_started_timestamp_seconds",
+            "Unix time an unresolved incident started.",
             labels=["incident_id"],
         )
         for incident in summary.incidents:
@@ -155,15 +162,18 @@ class StatuspageCollector:
     @staticmethod
     def _maintenance_metrics(summary: Summary) -> Iterator[Metric]:
         info = GaugeMetricFamily(
-            "statuspage_maintenance_info", "An upcoming or in-progress scheduled maintenance; always 1.",
+            "statuspage_maintenance_info",
+            "An upcoming or in-progress scheduled maintenance; always 1.",
             labels=["maintenance_id", "name", "status"],
         )
         start = GaugeMetricFamily(
-            "statuspage_maintenance_start_timestamp_seconds", "Unix time a maintenance is scheduled to start.",
+            "statuspage_maintenance_start_timestamp_seconds",
+            "Unix time a maintenance is scheduled to start.",
             labels=["maintenance_id"],
         )
         end = GaugeMetricFamily(
-            "statuspage_maintenance_end_timestamp_seconds", "Unix time a maintenance is scheduled to end.",
+            "statuspage_maintenance_end_timestamp_seconds",
+            "Unix time a maintenance is scheduled to end.",
             labels=["maintenance_id"],
         )
         for maintenance in summary.maintenances:

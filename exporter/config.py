@@ -20,9 +20,7 @@ LOG_LEVELS = ("debug", "info", "warn", "error")
 LOG_FORMATS = ("json", "logfmt")
 MIN_CACHE_TTL_SECONDS = 1.0
 
-_DURATION = re.compile(
-    r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$"
-)
+_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
 _DURATION_UNITS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
 
 
@@ -71,7 +69,7 @@ def parse_duration(text: str) -> float:
         return 0.0
     if not text or match is None:
         raise ValueError(f"invalid duration {text!r} (want e.g. 500ms, 30s, 5m, 1h)")
-    return float(sum(int(n) * unit for n, unit in zip(match.groups(), _DURATION_UNITS) if n))
+    return float(sum(int(n) * unit for n, unit in zip(match.groups(), _DURATION_UNITS, strict=True) if n))
 
 
 def _positive_duration(text: str) -> float:
@@ -126,22 +124,53 @@ def _choice(choices: Sequence[str]) -> Callable[[str], str]:
 
 
 SETTINGS = (
-    _Setting("--web.listen-address", "LISTEN_ADDRESS", ":9747", "address to serve metrics on",
-             parse_listen_address, "listen"),
-    _Setting("--statuspage.url", "STATUS_URL", "https://www.githubstatus.com",
-             "base URL of the status page; /api/v2/summary.json is read under it", _status_url, "status_url"),
-    _Setting("--cache.ttl", "CACHE_TTL", "30s", "minimum time between two upstream requests (at least 1s)",
-             _cache_ttl, "cache_ttl"),
-    _Setting("--cache.max-stale", "CACHE_MAX_STALE", "10m",
-             "how long the last good data is still exported while requests fail", parse_duration, "cache_max_stale"),
-    _Setting("--fetch.timeout", "FETCH_TIMEOUT", "5s", "deadline of one upstream request, every byte included",
-             _positive_duration, "fetch_timeout"),
-    _Setting("--components.exclude", "COMPONENTS_EXCLUDE", r"^Visit www\.githubstatus\.com",
-             "regular expression searched in component names; matching components are not exported",
-             _regex, "components_exclude"),
+    _Setting(
+        "--web.listen-address", "LISTEN_ADDRESS", ":9747", "address to serve metrics on", parse_listen_address, "listen"
+    ),
+    _Setting(
+        "--statuspage.url",
+        "STATUS_URL",
+        "https://www.githubstatus.com",
+        "base URL of the status page; /api/v2/summary.json is read under it",
+        _status_url,
+        "status_url",
+    ),
+    _Setting(
+        "--cache.ttl",
+        "CACHE_TTL",
+        "30s",
+        "minimum time between two upstream requests (at least 1s)",
+        _cache_ttl,
+        "cache_ttl",
+    ),
+    _Setting(
+        "--cache.max-stale",
+        "CACHE_MAX_STALE",
+        "10m",
+        "how long the last good data is still exported while requests fail",
+        parse_duration,
+        "cache_max_stale",
+    ),
+    _Setting(
+        "--fetch.timeout",
+        "FETCH_TIMEOUT",
+        "5s",
+        "deadline of one upstream request, every byte included",
+        _positive_duration,
+        "fetch_timeout",
+    ),
+    _Setting(
+        "--components.exclude",
+        "COMPONENTS_EXCLUDE",
+        r"^Visit www\.githubstatus\.com",
+        "regular expression searched in component names; matching components are not exported",
+        _regex,
+        "components_exclude",
+    ),
     _Setting("--log.level", "LOG_LEVEL", "info", "one of " + ", ".join(LOG_LEVELS), _choice(LOG_LEVELS), "log_level"),
-    _Setting("--log.format", "LOG_FORMAT", "json", "one of " + ", ".join(LOG_FORMATS), _choice(LOG_FORMATS),
-             "log_format"),
+    _Setting(
+        "--log.format", "LOG_FORMAT", "json", "one of " + ", ".join(LOG_FORMATS), _choice(LOG_FORMATS), "log_format"
+    ),
 )
 
 
@@ -160,7 +189,9 @@ def _argument_parser() -> argparse.ArgumentParser:
     )
     for setting in SETTINGS:
         parser.add_argument(
-            setting.flag, metavar=setting.env, default=None,
+            setting.flag,
+            metavar=setting.env,
+            default=None,
             help=f"{setting.help} (env {setting.env}, default {setting.default!r})",
         )
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")

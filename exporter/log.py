@@ -57,6 +57,7 @@ def _renderer(fmt: str) -> structlog.typing.Processor:
 def configure(level: str = "info", fmt: str = "json", stream: TextIO | None = None) -> None:
     """Set up logging for the whole process. Called once, by the entry point."""
     shared: list[structlog.typing.Processor] = [
+        structlog.stdlib.add_logger_name,
         structlog.stdlib.add_log_level,
         _normalise_level,
         _add_time,
@@ -64,7 +65,7 @@ def configure(level: str = "info", fmt: str = "json", stream: TextIO | None = No
         structlog.processors.EventRenamer("msg"),
     ]
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+        foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             _order_keys,

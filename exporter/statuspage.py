@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import email.utils
 import json
-import socket
 import threading
 import time
 import zlib
@@ -149,10 +148,14 @@ class StatuspageClient:
                 new_validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
         except requests.TooManyRedirects as err:
             raise FetchError("http_status", f"redirect loop: {err}") from None
-        except (requests.Timeout, urllib3.exceptions.TimeoutError, socket.timeout) as err:
+        except (TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError) as err:
             raise FetchError("timeout", str(err) or "timed out") from None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                urllib3.exceptions.HTTPError, OSError) as err:
+        except (
+            requests.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            urllib3.exceptions.HTTPError,
+            OSError,
+        ) as err:
             reason = "timeout" if self._clock() >= deadline else "connection"
             raise FetchError(reason, str(err) or type(err).__name__) from None
         return FetchResult(200, self._parse(body), new_validators)

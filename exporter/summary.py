@@ -90,9 +90,13 @@ def parse_summary(document: Any) -> Summary:
         ),
         indicator=_string(status, "indicator", "status"),
         components=components,
-        incidents=tuple(i for i in _objects(root, "incidents", parse_incident) if i.status not in CLOSED_INCIDENT_STATUSES),
+        incidents=tuple(
+            i for i in _objects(root, "incidents", parse_incident) if i.status not in CLOSED_INCIDENT_STATUSES
+        ),
         maintenances=tuple(
-            m for m in _objects(root, "scheduled_maintenances", parse_maintenance) if m.status not in CLOSED_MAINTENANCE_STATUSES
+            m
+            for m in _objects(root, "scheduled_maintenances", parse_maintenance)
+            if m.status not in CLOSED_MAINTENANCE_STATUSES
         ),
     )
 
@@ -113,9 +117,7 @@ def parse_components(value: Any, where: str = "components") -> tuple[Component, 
         for i, obj in enumerate(objects)
         if is_group[i]
     }
-    return tuple(
-        _component(obj, f"{where}[{i}]", group_names) for i, obj in enumerate(objects) if not is_group[i]
-    )
+    return tuple(_component(obj, f"{where}[{i}]", group_names) for i, obj in enumerate(objects) if not is_group[i])
 
 
 def _component(obj: Mapping[str, Any], where: str, group_names: Mapping[str, str]) -> Component:

@@ -77,7 +77,9 @@ class FakeStatuspage:
     # -- what to answer ------------------------------------------------------------------------
     def set_summary(self, document: dict) -> None:
         """Serve this summary.json document with status 200 (and an ETag)."""
-        self.set_reply(Reply(status=200, body=json.dumps(document).encode(), headers={"Content-Type": "application/json"}))
+        self.set_reply(
+            Reply(status=200, body=json.dumps(document).encode(), headers={"Content-Type": "application/json"})
+        )
 
     def set_reply(self, reply: Reply) -> None:
         with self._lock:
@@ -105,7 +107,7 @@ class FakeStatuspage:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 reply = fake._record(self.path, dict(self.headers.items()))
                 if reply.delay_seconds:
                     time.sleep(reply.delay_seconds)

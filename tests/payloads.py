@@ -27,7 +27,7 @@ def component(
     name: str,
     status: str = "operational",
     *,
-    id: str | None = None,  # noqa: A002 - mirrors the payload key
+    id: str | None = None,
     group_id: str | None = None,
     group: bool = False,
     children: list[str] | None = None,
@@ -57,7 +57,7 @@ def component(
 def incident(
     name: str,
     *,
-    id: str = "inc000000001",  # noqa: A002
+    id: str = "inc000000001",
     status: str = "investigating",
     impact: str = "major",
     started_at: str | None = "2026-11-28T05:10:00.000Z",
@@ -86,7 +86,7 @@ def incident(
 def maintenance(
     name: str,
     *,
-    id: str = "mnt000000001",  # noqa: A002
+    id: str = "mnt000000001",
     status: str = "scheduled",
     impact: str = "maintenance",
     scheduled_for: str = "2026-11-29T01:00:00.000Z",

@@ -28,26 +28,45 @@ def ts(text: str) -> float:
 def test_fixture_with_groups_incidents_and_maintenances_parses_exactly():
     summary = parse_summary(payloads.load_fixture("summary-groups-incident-maintenance.json"))
 
-    assert summary.page == Page("fixt0page001", 'Fixture "Status" Page', "https://status.example.org",
-                                ts("2026-03-08T09:59:00.500+00:00"))
+    assert summary.page == Page(
+        "fixt0page001", 'Fixture "Status" Page', "https://status.example.org", ts("2026-03-08T09:59:00.500+00:00")
+    )
     assert summary.indicator == "major"
     assert summary.components == (
         Component("cmp000000001", "API", "partial_outage", "Regions", ts("2026-03-08T10:00:00+00:00")),
         Component("cmp000000002", "API", "operational", "Regions", ts("2026-03-08T09:00:00+00:00")),
         Component("cmp000000003", 'Web "UI" \\ naïve\nsecond line ☃', "under_maintenance", "", None),
-        Component("0l2p9nhqnxpd", "Visit www.githubstatus.com for more information", "operational", "",
-                  ts("2026-03-08T09:00:00+00:00")),
+        Component(
+            "0l2p9nhqnxpd",
+            "Visit www.githubstatus.com for more information",
+            "operational",
+            "",
+            ts("2026-03-08T09:00:00+00:00"),
+        ),
     )
     assert summary.incidents == (
         Incident("inc000000001", 'Elevated "errors" on API', "identified", "major", ts("2026-03-08T09:20:00+00:00")),
-        Incident("inc000000002", "Old incident without started_at", "monitoring", "none",
-                 ts("2026-03-08T00:00:00+00:00")),
+        Incident(
+            "inc000000002", "Old incident without started_at", "monitoring", "none", ts("2026-03-08T00:00:00+00:00")
+        ),
     )
     assert summary.maintenances == (
-        Maintenance("mnt000000001", "Database upgrade", "in_progress", "maintenance",
-                    ts("2026-03-08T09:00:00+00:00"), ts("2026-03-08T11:00:00+00:00")),
-        Maintenance("mnt000000002", "Network work", "scheduled", "major",
-                    ts("2026-03-20T08:00:00+00:00"), ts("2026-03-20T09:00:00+00:00")),
+        Maintenance(
+            "mnt000000001",
+            "Database upgrade",
+            "in_progress",
+            "maintenance",
+            ts("2026-03-08T09:00:00+00:00"),
+            ts("2026-03-08T11:00:00+00:00"),
+        ),
+        Maintenance(
+            "mnt000000002",
+            "Network work",
+            "scheduled",
+            "major",
+            ts("2026-03-20T08:00:00+00:00"),
+            ts("2026-03-20T09:00:00+00:00"),
+        ),
     )
 
 
@@ -69,7 +88,12 @@ def test_resolved_incidents_and_completed_maintenances_are_not_unresolved():
 
 def test_statuspage_compatible_page_without_optional_sections_parses():
     document = {
-        "page": {"id": "01J", "name": "OpenAI", "url": "https://status.openai.com/", "updated_at": "2026-07-09T19:25:56Z"},
+        "page": {
+            "id": "01J",
+            "name": "OpenAI",
+            "url": "https://status.openai.com/",
+            "updated_at": "2026-07-09T19:25:56Z",
+        },
         "components": [{"id": "01JMXBRMFE4MAP2BHSJNZ787WX", "name": "Images", "status": "operational"}],
         "status": {"indicator": "none", "description": "All Systems Operational"},
     }
@@ -103,23 +127,47 @@ def test_unknown_status_values_are_kept_verbatim():
         ({"status": {"indicator": 1}, "components": []}, "status.indicator: expected a string, got int"),
         ({"status": {"indicator": "none"}, "components": {}}, "components: expected an array, got dict"),
         ({"status": {"indicator": "none"}, "components": [None]}, "components[0]: expected an object, got null"),
-        ({"status": {"indicator": "none"}, "components": [{"id": "a", "status": "operational"}]},
-         "components[0]: missing 'name'"),
-        ({"status": {"indicator": "none"}, "components": [{"id": "a", "name": "A", "status": "operational",
-                                                            "group": "yes"}]},
-         "components[0].group: expected a boolean, got str"),
-        ({"status": {"indicator": "none"}, "components": [{"id": "a", "name": "A", "status": "operational",
-                                                            "updated_at": "yesterday"}]},
-         "components[0].updated_at: not an RFC 3339 time: 'yesterday'"),
-        ({"status": {"indicator": "none"}, "components": [{"id": "a", "name": "A", "status": "operational",
-                                                            "updated_at": "2026-01-01T00:00:00"}]},
-         "components[0].updated_at: time without an offset: '2026-01-01T00:00:00'"),
-        ({"status": {"indicator": "none"}, "components": [], "incidents": {}}, "incidents: expected an array, got dict"),
-        ({"status": {"indicator": "none"}, "components": [], "incidents": [{"id": "i", "name": "n"}]},
-         "incidents[0]: missing 'status'"),
-        ({"status": {"indicator": "none"}, "components": [], "scheduled_maintenances": [
-            {"id": "m", "name": "n", "status": "scheduled", "scheduled_for": 5}]},
-         "scheduled_maintenances[0].scheduled_for: expected a string, got int"),
+        (
+            {"status": {"indicator": "none"}, "components": [{"id": "a", "status": "operational"}]},
+            "components[0]: missing 'name'",
+        ),
+        (
+            {
+                "status": {"indicator": "none"},
+                "components": [{"id": "a", "name": "A", "status": "operational", "group": "yes"}],
+            },
+            "components[0].group: expected a boolean, got str",
+        ),
+        (
+            {
+                "status": {"indicator": "none"},
+                "components": [{"id": "a", "name": "A", "status": "operational", "updated_at": "yesterday"}],
+            },
+            "components[0].updated_at: not an RFC 3339 time: 'yesterday'",
+        ),
+        (
+            {
+                "status": {"indicator": "none"},
+                "components": [{"id": "a", "name": "A", "status": "operational", "updated_at": "2026-01-01T00:00:00"}],
+            },
+            "components[0].updated_at: time without an offset: '2026-01-01T00:00:00'",
+        ),
+        (
+            {"status": {"indicator": "none"}, "components": [], "incidents": {}},
+            "incidents: expected an array, got dict",
+        ),
+        (
+            {"status": {"indicator": "none"}, "components": [], "incidents": [{"id": "i", "name": "n"}]},
+            "incidents[0]: missing 'status'",
+        ),
+        (
+            {
+                "status": {"indicator": "none"},
+                "components": [],
+                "scheduled_maintenances": [{"id": "m", "name": "n", "status": "scheduled", "scheduled_for": 5}],
+            },
+            "scheduled_maintenances[0].scheduled_for: expected a string, got int",
+        ),
         ({"page": [], "status": {"indicator": "none"}, "components": []}, "page: expected an object, got list"),
     ],
 )
@@ -179,7 +227,7 @@ def test_real_incident_objects_parse(path):
     document = json.loads(path.read_text(encoding="utf-8"))
     incidents = [parse_incident(obj) for obj in document["incidents"]]
     assert [i.id for i in incidents] == [obj["id"] for obj in document["incidents"]]
-    for incident, obj in zip(incidents, document["incidents"]):
+    for incident, obj in zip(incidents, document["incidents"], strict=True):
         expected = obj.get("started_at") or obj["created_at"]
         assert incident.started_at == ts(expected.replace("Z", "+00:00"))
         parse_components(obj["components"], "incident.components")
@@ -190,6 +238,6 @@ def test_real_incident_objects_parse(path):
 def test_real_maintenance_objects_parse(path):
     document = json.loads(path.read_text(encoding="utf-8"))
     maintenances = [parse_maintenance(obj) for obj in document["scheduled_maintenances"]]
-    for maintenance, obj in zip(maintenances, document["scheduled_maintenances"]):
+    for maintenance, obj in zip(maintenances, document["scheduled_maintenances"], strict=True):
         assert maintenance.status == obj["status"]
         assert maintenance.scheduled_until - maintenance.scheduled_for > 0

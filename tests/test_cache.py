@@ -1,0 +1,255 @@
+"""cache.SummaryCache: coalescing, TTL, 304, Retry-After, stale-while-error, statistics."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+
+from exporter.cache import Clock, FetchStats, SummaryCache
+from exporter.statuspage import REASONS, FetchError, FetchResult, Validators
+from exporter.summary import parse_summary
+from tests import payloads
+
+SUMMARY = parse_summary(payloads.summary(indicator="minor"))
+OTHER_SUMMARY = parse_summary(payloads.summary(indicator="major"))
+OK = FetchResult(200, SUMMARY, Validators('"v1"', None))
+
+
+@dataclass
+class FakeTime:
+    now: float = 1000.0
+    wall_offset: float = 1_795_000_000.0
+
+    def clock(self) -> Clock:
+        return Clock(monotonic=lambda: self.now, wall=lambda: self.now + self.wall_offset)
+
+
+@dataclass
+class ScriptedFetcher:
+    """Answers fetch() from a script; each entry a FetchResult or a FetchError to raise."""
+
+    script: list = field(default_factory=list)
+    url: str = "https://status.example.com/api/v2/summary.json"
+    calls: list = field(default_factory=list)
+    time: FakeTime | None = None
+    duration: float = 0.25
+
+    def fetch(self, validators: Validators) -> FetchResult:
+        self.calls.append(validators)
+        if self.time is not None:
+            self.time.now += self.duration
+        outcome = self.script.pop(0)
+        if isinstance(outcome, FetchError):
+            raise outcome
+        return outcome
+
+
+def inline(target):
+    target()
+
+
+def make_cache(script, ttl=30.0, max_stale=600.0):
+    time = FakeTime()
+    fetcher = ScriptedFetcher(list(script), time=time)
+    return SummaryCache(fetcher, ttl, max_stale, clock=time.clock(), spawn=inline), fetcher, time
+
+
+def test_first_scrape_fetches_and_exports_the_summary():
+    cache, fetcher, time = make_cache([OK])
+    view = cache.get(timeout=1)
+    assert view.summary == SUMMARY
+    assert view.stats == FetchStats(
+        fetches=1,
+        errors=view.stats.errors,
+        not_modified=0,
+        last_duration_seconds=0.25,
+        last_success_timestamp=1000.25 + time.wall_offset,
+        up=True,
+    )
+    assert dict(view.stats.errors) == dict.fromkeys(REASONS, 0)
+
+
+def test_no_new_request_within_the_ttl_however_many_scrapes():
+    cache, fetcher, time = make_cache([OK, OK])
+    for _ in range(50):
+        cache.get(timeout=1)
+        time.now += 0.5  # 50 scrapes over 25 s
+    assert len(fetcher.calls) == 1
+    time.now = 1000.0 + 30.0  # the TTL counts from the start of the latest attempt
+    cache.get(timeout=1)
+    assert len(fetcher.calls) == 2
+
+
+def test_failures_also_wait_for_the_ttl():
+    cache, fetcher, time = make_cache([FetchError("connection", "refused"), OK])
+    cache.get(timeout=1)
+    time.now += 10
+    cache.get(timeout=1)
+    assert len(fetcher.calls) == 1
+
+
+def test_many_threads_share_one_request():
+    release = threading.Event()
+    calls = []
+
+    class SlowFetcher:
+        url = "https://status.example.com/api/v2/summary.json"
+
+        def fetch(self, validators):
+            calls.append(validators)
+            release.wait(5)
+            return OK
+
+    cache = SummaryCache(SlowFetcher(), ttl=30.0, max_stale=600.0)
+    views = []
+    threads = [threading.Thread(target=lambda: views.append(cache.get(timeout=5))) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert len(calls) == 1
+    assert len(views) == 40
+    assert all(view.summary == SUMMARY for view in views)
+
+
+def test_a_scrape_stops_waiting_at_its_budget_and_gets_the_cache():
+    release = threading.Event()
+
+    class HangingFetcher:
+        url = "u"
+
+        def fetch(self, validators):
+            release.wait(5)
+            return OK
+
+    cache = SummaryCache(HangingFetcher(), ttl=30.0, max_stale=600.0)
+    view = cache.get(timeout=0.05)
+    assert view.summary is None and view.stats.fetches == 0
+    release.set()
+    assert cache.refresh_if_due() is None or cache.get(timeout=5).summary == SUMMARY
+
+
+def test_304_renews_freshness_keeps_data_and_sends_validators():
+    not_modified = FetchResult(304, None, Validators('"v1"', None))
+    cache, fetcher, time = make_cache([OK, not_modified], ttl=30.0, max_stale=60.0)
+    cache.get(timeout=1)
+    time.now += 50
+    view = cache.get(timeout=1)
+    assert fetcher.calls == [Validators(), Validators('"v1"', None)]
+    assert view.summary == SUMMARY
+    assert view.stats.not_modified == 1 and view.stats.up
+    time.now += 50  # 100 s after the 200 but only 50 s after the 304: still fresh
+    assert cache.view().summary == SUMMARY
+
+
+def test_stale_data_is_served_until_max_stale_then_dropped_while_own_series_stay():
+    error = FetchError("timeout", "slow")
+    cache, fetcher, time = make_cache([OK, error, error, error], ttl=30.0, max_stale=100.0)
+    cache.get(timeout=1)  # success ends at 1000.25
+    time.now += 30
+    view = cache.get(timeout=1)
+    assert view.summary == SUMMARY and not view.stats.up
+    time.now = 1000.25 + 100.0 - fetcher.duration  # this scrape's failed request takes 0.25 s
+    assert cache.get(timeout=1).summary == SUMMARY  # exactly max_stale old: still served
+    time.now += 30
+    view = cache.get(timeout=1)
+    assert view.summary is None
+    assert view.stats.errors["timeout"] == 3 and view.stats.fetches == 4
+    assert view.stats.last_success_timestamp == 1000.25 + time.wall_offset
+
+
+def test_retry_after_holds_requests_back_and_cache_keeps_serving():
+    limited = FetchError("rate_limited", "HTTP 429", 429, retry_after=300.0)
+    cache, fetcher, time = make_cache([OK, limited, OK], ttl=30.0, max_stale=600.0)
+    cache.get(timeout=1)
+    time.now += 30
+    cache.get(timeout=1)  # 429 at 1030.5 (after its 0.25 s duration)
+    for _ in range(10):
+        time.now += 29
+        view = cache.get(timeout=1)
+        assert view.summary == SUMMARY and not view.stats.up
+    assert len(fetcher.calls) == 2
+    time.now = 1030.5 + 300.0
+    assert cache.get(timeout=1).stats.up
+    assert len(fetcher.calls) == 3
+
+
+def test_new_200_replaces_data_and_validators():
+    second = FetchResult(200, OTHER_SUMMARY, Validators('"v2"', None))
+    cache, fetcher, time = make_cache([OK, second, OK])
+    cache.get(timeout=1)
+    time.now += 30
+    assert cache.get(timeout=1).summary == OTHER_SUMMARY
+    time.now += 30
+    cache.get(timeout=1)
+    assert fetcher.calls[2] == Validators('"v2"', None)
+
+
+@pytest.mark.parametrize("reason", REASONS)
+def test_each_failure_reason_is_counted_and_sets_up_to_zero(reason):
+    cache, _, time = make_cache([OK, FetchError(reason, "detail")])
+    assert cache.get(timeout=1).stats.up
+    time.now += 30
+    view = cache.get(timeout=1)
+    assert view.stats.errors[reason] == 1
+    assert sum(view.stats.errors.values()) == 1
+    assert not view.stats.up
+    assert view.summary == SUMMARY  # stale while error
+
+
+def test_last_success_timestamp_is_zero_until_the_first_success():
+    cache, _, time = make_cache([FetchError("timeout", "x"), OK])
+    assert cache.get(timeout=1).stats.last_success_timestamp == 0.0
+    time.now += 30
+    assert cache.get(timeout=1).stats.last_success_timestamp == time.now + time.wall_offset
+
+
+def test_generation_changes_with_every_completed_request():
+    cache, _, time = make_cache([OK, FetchError("timeout", "x")])
+    before = cache.generation
+    cache.get(timeout=1)
+    after_first = cache.generation
+    time.now += 30
+    cache.get(timeout=1)
+    assert before < after_first < cache.generation
+
+
+def test_failure_is_logged_with_its_context(log_lines):
+    cache, _, _ = make_cache([FetchError("rate_limited", "HTTP 429", 429, retry_after=60.0)])
+    cache.get(timeout=1)
+    [line] = log_lines()
+    assert {key: line[key] for key in line if key != "time"} == {
+        "level": "warn",
+        "msg": "fetch failed",
+        "url": "https://status.example.com/api/v2/summary.json",
+        "reason": "rate_limited",
+        "status": 429,
+        "duration_seconds": 0.25,
+        "retry_after_seconds": 60.0,
+        "error": "HTTP 429",
+        "logger": "exporter.cache",
+    }
+
+
+def test_recovery_is_logged_once_and_steady_success_is_quiet_at_info(log_lines):
+    cache, _, time = make_cache([FetchError("timeout", "x"), OK, OK])
+    for _ in range(3):
+        cache.get(timeout=1)
+        time.now += 30
+    assert [(line["level"], line["msg"]) for line in log_lines()] == [
+        ("warn", "fetch failed"),
+        ("info", "fetch succeeded"),
+        ("debug", "fetch succeeded"),
+    ]
+
+
+def test_expiry_of_stale_data_is_logged_once(log_lines):
+    cache, _, time = make_cache([OK, FetchError("timeout", "x")], max_stale=10.0)
+    cache.get(timeout=1)
+    time.now += 30
+    for _ in range(3):
+        assert cache.get(timeout=1).summary is None
+    assert [line["msg"] for line in log_lines()].count("cached data expired") == 1

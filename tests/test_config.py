@@ -1,0 +1,185 @@
+"""config.load and the entry point's handling of bad settings."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from exporter import __version__
+from exporter.__main__ import run
+from exporter.config import Config, ConfigError, load, parse_duration, parse_listen_address
+
+
+def test_defaults():
+    assert load([], {}) == Config(
+        listen_host="",
+        listen_port=9747,
+        status_url="https://www.githubstatus.com",
+        cache_ttl=30.0,
+        cache_max_stale=600.0,
+        fetch_timeout=5.0,
+        components_exclude=re.compile(r"^Visit www\.githubstatus\.com"),
+        log_level="info",
+        log_format="json",
+    )
+
+
+def test_environment_sets_and_flags_win():
+    environ = {
+        "LISTEN_ADDRESS": "127.0.0.1:9000",
+        "STATUS_URL": "http://127.0.0.1:8080/",
+        "CACHE_TTL": "1m",
+        "CACHE_MAX_STALE": "1h",
+        "FETCH_TIMEOUT": "2s",
+        "COMPONENTS_EXCLUDE": "^x",
+        "LOG_LEVEL": "debug",
+        "LOG_FORMAT": "logfmt",
+    }
+    config = load(["--cache.ttl=45s", "--log.format", "json"], environ)
+    assert config == Config(
+        listen_host="127.0.0.1",
+        listen_port=9000,
+        status_url="http://127.0.0.1:8080",
+        cache_ttl=45.0,
+        cache_max_stale=3600.0,
+        fetch_timeout=2.0,
+        components_exclude=re.compile("^x"),
+        log_level="debug",
+        log_format="json",
+    )
+    assert config.summary_url == "http://127.0.0.1:8080/api/v2/summary.json"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("0", 0.0),
+        ("30s", 30.0),
+        ("5m", 300.0),
+        ("1h", 3600.0),
+        ("1h30m", 5400.0),
+        ("500ms", 0.5),
+        ("1d", 86400.0),
+        ("2w", 1_209_600.0),
+        ("1y", 31_536_000.0),
+        ("1m30s250ms", 90.25),
+    ],
+)
+def test_prometheus_durations(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "30", "5 m", "1.5s", "m", "30S", "1s1h", "-1s", "1hh"])
+def test_bad_durations(text):
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (":9747", ("", 9747)),
+        ("0.0.0.0:80", ("0.0.0.0", 80)),
+        ("[::1]:9747", ("::1", 9747)),
+        ("localhost:0", ("localhost", 0)),
+        ("[::]:65535", ("::", 65535)),
+    ],
+)
+def test_listen_addresses(text, address):
+    assert parse_listen_address(text) == address
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "message"),
+    [
+        (["--cache.ttl", "abc"], {}, "--cache.ttl: invalid duration 'abc' (want e.g. 500ms, 30s, 5m, 1h)"),
+        (["--cache.ttl", "500ms"], {}, "--cache.ttl: must be at least 1s to protect the status page, got '500ms'"),
+        (["--cache.max-stale", "10"], {}, "--cache.max-stale: invalid duration '10' (want e.g. 500ms, 30s, 5m, 1h)"),
+        (["--fetch.timeout", "0s"], {}, "--fetch.timeout: must be greater than 0, got '0s'"),
+        (
+            ["--web.listen-address", "9747"],
+            {},
+            "--web.listen-address: invalid address '9747' (want [host]:port, e.g. :9747)",
+        ),
+        (
+            ["--web.listen-address", ":99999"],
+            {},
+            "--web.listen-address: invalid address ':99999' (want [host]:port, e.g. :9747)",
+        ),
+        (
+            ["--web.listen-address", "::1:80"],
+            {},
+            "--web.listen-address: invalid address '::1:80' (put IPv6 hosts in brackets, e.g. [::1]:9747)",
+        ),
+        (
+            ["--statuspage.url", "ftp://example.com"],
+            {},
+            "--statuspage.url: invalid URL 'ftp://example.com' (want http(s)://host[/path])",
+        ),
+        (
+            ["--statuspage.url", "https://example.com/?page=1"],
+            {},
+            "--statuspage.url: invalid URL 'https://example.com/?page=1' (no query or fragment: it is the page's "
+            "base URL)",
+        ),
+        (
+            ["--components.exclude", "("],
+            {},
+            "--components.exclude: invalid regular expression '(': missing ), unterminated subpattern at position 0",
+        ),
+        (["--log.level", "verbose"], {}, "--log.level: invalid value 'verbose' (want one of debug, info, warn, error)"),
+        (["--log.format", "xml"], {}, "--log.format: invalid value 'xml' (want one of json, logfmt)"),
+        ([], {"CACHE_TTL": "soon"}, "CACHE_TTL (environment): invalid duration 'soon' (want e.g. 500ms, 30s, 5m, 1h)"),
+        (["--cache.ttl", "1m"], {"CACHE_TTL": "soon"}, None),  # the flag wins, the bad variable is never read
+        (
+            ["--cache.ttl", "x", "--log.level", "y"],
+            {},
+            "--cache.ttl: invalid duration 'x' (want e.g. 500ms, 30s, 5m, 1h); "
+            "--log.level: invalid value 'y' (want one of debug, info, warn, error)",
+        ),
+        (["--nope"], {}, "unrecognized arguments: --nope"),
+        (["--cache.ttl"], {}, "argument --cache.ttl: expected one argument"),
+        (["positional"], {}, "unrecognized arguments: positional"),
+    ],
+)
+def test_bad_settings_are_named_in_one_message(argv, environ, message):
+    if message is None:
+        assert load(argv, environ).cache_ttl == 60.0
+        return
+    with pytest.raises(ConfigError) as caught:
+        load(argv, environ)
+    assert str(caught.value) == message
+
+
+def test_bad_flag_exits_2_with_one_line_on_stderr(capsys):
+    assert run(["--cache.ttl", "abc"], {}) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "github-status-exporter: --cache.ttl: invalid duration 'abc' (want e.g. 500ms, 30s, 5m, 1h)\n"
+    )
+
+
+def test_version_flag_prints_the_version(capsys):
+    with pytest.raises(SystemExit) as caught:
+        run(["--version"], {})
+    assert caught.value.code == 0
+    assert capsys.readouterr().out == f"github-status-exporter {__version__}\n"
+
+
+def test_help_names_every_flag_and_its_variable(capsys):
+    with pytest.raises(SystemExit):
+        run(["--help"], {})
+    text = " ".join(capsys.readouterr().out.split())  # undo argparse's line wrapping
+    for flag, env in [
+        ("--web.listen-address", "LISTEN_ADDRESS"),
+        ("--statuspage.url", "STATUS_URL"),
+        ("--cache.ttl", "CACHE_TTL"),
+        ("--cache.max-stale", "CACHE_MAX_STALE"),
+        ("--fetch.timeout", "FETCH_TIMEOUT"),
+        ("--components.exclude", "COMPONENTS_EXCLUDE"),
+        ("--log.level", "LOG_LEVEL"),
+        ("--log.format", "LOG_FORMAT"),
+    ]:
+        assert flag in text and f"env {env}" in text

@@ -1,0 +1,180 @@
+"""statuspage.StatuspageClient against `responses`: success, 304, every failure reason, limits."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+
+import pytest
+import requests
+import responses
+
+from exporter import __version__
+from exporter.statuspage import (
+    MAX_RETRY_AFTER_SECONDS,
+    FetchError,
+    StatuspageClient,
+    Validators,
+    parse_retry_after,
+)
+from tests import payloads
+
+BASE = "https://status.example.com"
+URL = BASE + "/api/v2/summary.json"
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+def client(**kwargs) -> StatuspageClient:
+    return StatuspageClient(BASE, timeout=5.0, **kwargs)
+
+
+def failure(**kwargs) -> FetchError:
+    with pytest.raises(FetchError) as caught:
+        client(**kwargs).fetch()
+    return caught.value
+
+
+def test_ok_answer_is_parsed_and_its_validators_kept(mocked):
+    body = json.dumps(payloads.summary(indicator="minor")).encode()
+    mocked.get(URL, body=body, headers={"ETag": '"v1"', "Last-Modified": "Sat, 28 Nov 2026 05:00:00 GMT"})
+
+    result = client().fetch()
+
+    assert result.status == 200
+    assert result.summary.indicator == "minor"
+    assert [c.name for c in result.summary.components] == ["Git Operations", "Actions"]
+    assert result.validators == Validators('"v1"', "Sat, 28 Nov 2026 05:00:00 GMT")
+
+
+def test_request_names_the_exporter_and_asks_only_for_summary(mocked):
+    mocked.get(URL, json=payloads.summary())
+    client().fetch()
+    [call] = mocked.calls
+    assert call.request.url == URL
+    assert call.request.headers["User-Agent"].startswith(f"github-status-exporter/{__version__} ")
+    assert call.request.headers["Accept-Encoding"] == "gzip"
+    assert "If-None-Match" not in call.request.headers
+
+
+def test_conditional_request_sends_validators_and_304_keeps_them(mocked):
+    mocked.get(URL, status=304)
+    validators = Validators('"v1"', "Sat, 28 Nov 2026 05:00:00 GMT")
+
+    result = client().fetch(validators)
+
+    assert (result.status, result.summary, result.validators) == (304, None, validators)
+    headers = mocked.calls[0].request.headers
+    assert headers["If-None-Match"] == '"v1"'
+    assert headers["If-Modified-Since"] == "Sat, 28 Nov 2026 05:00:00 GMT"
+
+
+def test_gzip_body_is_decoded(mocked):
+    body = gzip.compress(json.dumps(payloads.summary(indicator="critical")).encode())
+    mocked.get(URL, body=body, headers={"Content-Encoding": "gzip"})
+    assert client().fetch().summary.indicator == "critical"
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason", "status", "retry_after"),
+    [
+        ({"body": requests.exceptions.ConnectTimeout("connect timed out")}, "timeout", None, None),
+        ({"body": requests.exceptions.ReadTimeout("read timed out")}, "timeout", None, None),
+        ({"body": requests.exceptions.ConnectionError("Name or service not known")}, "connection", None, None),
+        ({"body": requests.exceptions.SSLError("certificate verify failed")}, "connection", None, None),
+        ({"body": requests.exceptions.TooManyRedirects("Exceeded 5 redirects.")}, "http_status", None, None),
+        ({"status": 429, "headers": {"Retry-After": "120"}}, "rate_limited", 429, 120.0),
+        ({"status": 429}, "rate_limited", 429, None),
+        ({"status": 503, "headers": {"Retry-After": "30"}}, "http_status", 503, 30.0),
+        ({"status": 503}, "http_status", 503, None),
+        ({"status": 500, "headers": {"Retry-After": "30"}}, "http_status", 500, None),
+        ({"status": 404}, "http_status", 404, None),
+        ({"status": 200, "body": b"<html>maintenance</html>"}, "invalid_json", 200, None),
+        ({"status": 200, "body": b"\xff\xfe{}"}, "invalid_json", 200, None),
+        ({"status": 200, "body": b"[" * 100_000 + b"]" * 100_000}, "invalid_json", 200, None),
+        ({"status": 200, "body": b'{"status": {"indicator": "none"}}'}, "invalid_payload", 200, None),
+        ({"status": 200, "body": b"null"}, "invalid_payload", 200, None),
+        ({"status": 200, "body": b"x", "headers": {"Content-Encoding": "br"}}, "invalid_json", 200, None),
+        ({"status": 200, "body": b"not gzip", "headers": {"Content-Encoding": "gzip"}}, "invalid_json", 200, None),
+        (
+            {"status": 200, "body": gzip.compress(b"{}")[:-12], "headers": {"Content-Encoding": "gzip"}},
+            "invalid_json",
+            200,
+            None,
+        ),
+    ],
+    ids=lambda value: str(value)[:40],
+)
+def test_failures_are_classified(mocked, reply, reason, status, retry_after):
+    mocked.get(URL, **reply)
+    error = failure()
+    assert (error.reason, error.status, error.retry_after) == (reason, status, retry_after)
+
+
+def test_redirect_loop_is_an_http_status_failure(mocked):
+    mocked.get(URL, status=302, headers={"Location": URL})
+    error = failure()
+    assert error.reason == "http_status"
+    assert "redirect loop" in error.detail
+    assert len(mocked.calls) == 6  # the first request and five redirects, then it gives up
+
+
+def test_declared_length_over_the_cap_is_refused_before_reading(mocked):
+    mocked.get(
+        URL, body=b"{}", headers={"Content-Length": str(8 * 1024 * 1024 + 1)}, auto_calculate_content_length=False
+    )
+    error = failure()
+    assert (error.reason, error.detail) == ("too_large", "Content-Length 8388609 over 8388608 bytes")
+
+
+def test_body_over_the_cap_on_the_wire_is_refused(mocked):
+    mocked.get(URL, body=b" " * 2048, auto_calculate_content_length=False)
+    error = failure(max_bytes=1024)
+    assert (error.reason, error.detail) == ("too_large", "body over 1024 bytes on the wire")
+
+
+def test_gzip_bomb_is_refused_without_inflating_it(mocked):
+    bomb = gzip.compress(b" " * (64 * 1024 * 1024))  # 64 MiB of spaces in about 64 KiB
+    assert len(bomb) < 100_000
+    mocked.get(URL, body=bomb, headers={"Content-Encoding": "gzip"})
+    error = failure(max_bytes=1024 * 1024)
+    assert (error.reason, error.detail) == ("too_large", "body over 1048576 bytes decoded")
+
+
+def test_deflate_body_is_decoded(mocked):
+    mocked.get(
+        URL, body=zlib.compress(json.dumps(payloads.summary()).encode()), headers={"Content-Encoding": "deflate"}
+    )
+    assert client().fetch().status == 200
+
+
+def test_body_exactly_at_the_cap_is_accepted(mocked):
+    body = json.dumps(payloads.summary()).encode()
+    mocked.get(URL, body=body)
+    assert client(max_bytes=len(body)).fetch().status == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        (None, None),
+        ("", None),
+        ("0", 0.0),
+        ("120", 120.0),
+        (" 45 ", 45.0),
+        ("86400", MAX_RETRY_AFTER_SECONDS),
+        ("Sat, 28 Nov 2026 05:02:00 GMT", 120.0),
+        ("Sat, 28 Nov 2026 04:00:00 GMT", 0.0),
+        ("Sun, 29 Nov 2026 05:00:00 GMT", MAX_RETRY_AFTER_SECONDS),
+        ("soon", None),
+        ("-5", None),
+    ],
+)
+def test_retry_after_takes_seconds_or_a_date_and_is_capped(header, seconds):
+    now = 1_795_842_000.0  # 2026-11-28T05:00:00Z
+    assert parse_retry_after(header, now=now) == seconds
