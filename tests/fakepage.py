@@ -32,6 +32,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay_seconds: float = 0.0
     etag: bool = True
+    #: Send the body one byte at a time, this many seconds apart (a slow-drip server).
+    drip_interval_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -121,17 +123,24 @@ class FakeStatuspage:
                 headers = dict(reply.headers)
                 if reply.status == 200 and reply.etag:
                     headers["ETag"] = etag
-                self._send(reply.status, reply.body, headers)
+                self._send(reply.status, reply.body, headers, reply.drip_interval_seconds)
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+            def _send(self, status: int, body: bytes, headers: dict[str, str], drip: float = 0.0) -> None:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
                 if status != 304:
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                if status != 304:
+                if status == 304:
+                    return
+                if not drip:
                     self.wfile.write(body)
+                    return
+                for i in range(len(body)):
+                    self.wfile.write(body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(drip)
 
             def log_message(self, *args) -> None:
                 pass

@@ -1,0 +1,114 @@
+"""Run the real exporter as a child process, the way a user does: `python -m exporter FLAGS`.
+
+with ExporterProcess(["--statuspage.url", page.url]) as exporter:
+    text = exporter.get("/metrics").text
+    exporter.stop()                      # SIGTERM, and wait
+    assert exporter.returncode == 0
+    exporter.log_lines()                 # every stderr line, parsed as JSON
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ExporterProcess:
+    """The exporter on a free loopback port, with its stderr collected line by line."""
+
+    def __init__(self, args: list[str], env: dict[str, str] | None = None, port: int | None = None):
+        self.port = port or free_port()
+        self.args = ["--web.listen-address", f"127.0.0.1:{self.port}", *args]
+        self.env = {**os.environ, **(env or {})}
+        self.proc: subprocess.Popen | None = None
+        self._stderr: list[str] = []
+        self._reader: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, wait_ready: bool = True) -> ExporterProcess:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "exporter", *self.args],
+            cwd=REPO,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+        if wait_ready:
+            self.wait_healthy()
+        return self
+
+    def _read_stderr(self) -> None:
+        for line in self.proc.stderr:
+            self._stderr.append(line.rstrip("\n"))
+
+    def wait_healthy(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"exporter exited with {self.proc.returncode}: {self.stderr_text()}")
+            try:
+                if requests.get(self.base_url + "/-/healthy", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        raise AssertionError(f"exporter not healthy within {timeout}s: {self.stderr_text()}")
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("timeout", 15)
+        return requests.get(self.base_url + path, **kwargs)
+
+    def metrics(self, **kwargs) -> str:
+        response = self.get("/metrics", **kwargs)
+        assert response.status_code == 200, response.text
+        return response.text
+
+    def send_signal(self, sig: int = signal.SIGTERM) -> None:
+        self.proc.send_signal(sig)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        code = self.proc.wait(timeout)
+        self._reader.join(5)
+        return code
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.poll()
+
+    def stderr_text(self) -> str:
+        return "\n".join(self._stderr)
+
+    def log_lines(self) -> list[dict]:
+        return [json.loads(line) for line in self._stderr]
+
+    def __enter__(self) -> ExporterProcess:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
