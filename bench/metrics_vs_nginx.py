@@ -1,0 +1,129 @@
+"""Benchmark: /metrics from a fresh cache against nginx serving the same bytes as a static file.
+
+Both servers run side by side in one run and are loaded alternately by the same wrk command
+(2 threads, 32 keep-alive connections), so the ratio is what matters, not the absolute numbers
+of a noisy machine. Usage: `make bench` (needs the Debian packages wrk and nginx).
+
+    python bench/metrics_vs_nginx.py [--duration 10] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests import payloads
+from tests.fakepage import FakeStatuspage
+from tests.integration.exporter_process import ExporterProcess, free_port
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
+    uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
+    server {{ listen 127.0.0.1:{port}; root {root}/www; default_type text/plain; }}
+}}
+"""
+
+
+def github_like_payload() -> dict:
+    """The modern GitHub page (11 components, an incident), from ../shared if present."""
+    real = [p for p in payloads.shared_payloads("githubstatus-summary-2023") if p.exists()]
+    if real:
+        return json.loads(real[0].read_text(encoding="utf-8"))
+    names = [
+        "Git Operations",
+        "Webhooks",
+        "API Requests",
+        "Issues",
+        "Pull Requests",
+        "Actions",
+        "Packages",
+        "Pages",
+        "Codespaces",
+        "Copilot",
+        "Visit www.githubstatus.com for more information",
+    ]
+    components = [payloads.component(n, id=f"cmp{i:09d}") for i, n in enumerate(names)]
+    return payloads.summary(components, indicator="minor", incidents=[payloads.incident("Degraded Actions")])
+
+
+def wrk(url: str, duration: int) -> float:
+    result = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", url], capture_output=True, text=True, check=True)
+    if "Non-2xx" in result.stdout or "Socket errors" in result.stdout:
+        raise SystemExit(f"wrk saw errors against {url}:\n{result.stdout}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per server")
+    args = parser.parse_args()
+    for tool in ("wrk", "nginx"):
+        if shutil.which(tool) is None:
+            print(f"bench: {tool} not found (Debian packages wrk, nginx)", file=sys.stderr)
+            return 1
+
+    with FakeStatuspage() as page, tempfile.TemporaryDirectory() as root:
+        page.set_summary(github_like_payload())
+        exporter = ExporterProcess(["--statuspage.url", page.url, "--cache.ttl", "10m", "--log.level", "warn"])
+        with exporter:
+            body = requests.get(exporter.base_url + "/metrics", timeout=10).content
+            Path(root).chmod(0o755)  # nginx's worker may run as another user (www-data under root)
+            (Path(root) / "www").mkdir()
+            (Path(root) / "tmp").mkdir()
+            (Path(root) / "www" / "metrics").write_bytes(body)
+            nginx_port = free_port()
+            (Path(root) / "nginx.conf").write_text(NGINX_CONF.format(root=root, port=nginx_port))
+            nginx = subprocess.Popen(["nginx", "-c", f"{root}/nginx.conf"], stderr=subprocess.DEVNULL)
+            try:
+                time.sleep(0.5)
+                results: dict[str, list[float]] = {"nginx": [], "exporter": []}
+                for _ in range(args.rounds):
+                    results["nginx"].append(wrk(f"http://127.0.0.1:{nginx_port}/metrics", args.duration))
+                    results["exporter"].append(wrk(exporter.base_url + "/metrics", args.duration))
+            finally:
+                nginx.terminate()
+                nginx.wait(10)
+            upstream_requests = page.request_count
+
+    nginx_rps = statistics.median(results["nginx"])
+    exporter_rps = statistics.median(results["exporter"])
+    print(
+        f"/metrics body: {len(body)} bytes; wrk -t2 -c32 -d{args.duration}s, median of {args.rounds} "
+        f"alternating rounds; upstream requests during the run: {upstream_requests}"
+    )
+    print()
+    print("| server | requests/s (median) | runs | ratio to nginx |")
+    print("|---|---:|---|---:|")
+    print(
+        f"| nginx 1 worker, static file | {nginx_rps:,.0f} | {', '.join(f'{r:,.0f}' for r in results['nginx'])} "
+        "| 1.00 |"
+    )
+    print(
+        f"| github-status-exporter /metrics | {exporter_rps:,.0f} | "
+        f"{', '.join(f'{r:,.0f}' for r in results['exporter'])} | {exporter_rps / nginx_rps:.2f} |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
