@@ -11,6 +11,7 @@ name of its group (`""` when it has none).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping, TypeVar
@@ -181,11 +182,20 @@ def _required(obj: Mapping[str, Any], key: str, where: str) -> Any:
     return obj[key]
 
 
+# JSON may escape half a surrogate pair ("\\ud800"); such a string cannot be written as UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    """The text with lone surrogates replaced by U+FFFD, so that every label value encodes."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def _string(obj: Mapping[str, Any], key: str, where: str) -> str:
     value = _required(obj, key, where)
     if not isinstance(value, str):
         raise InvalidPayload(f"{where}.{key}: expected a string, got {_describe(value)}")
-    return value
+    return _clean(value)
 
 
 def _optional(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
@@ -193,7 +203,7 @@ def _optional(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     value = obj.get(key)
     if value is not None and not isinstance(value, kind):
         raise InvalidPayload(f"{where}.{key}: expected {_TYPE_NAMES[kind]}, got {_describe(value)}")
-    return value
+    return _clean(value) if isinstance(value, str) else value
 
 
 def _timestamp(obj: Mapping[str, Any], key: str, where: str) -> float | None:

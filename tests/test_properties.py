@@ -1,0 +1,126 @@
+"""Property-based tests: whatever the status page sends, the parser and the exposition hold."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.registry import CollectorRegistry
+
+from exporter.cache import CacheView, FetchStats
+from exporter.collector import StatuspageCollector
+from exporter.statuspage import FetchError, StatuspageClient
+from exporter.summary import InvalidPayload, Summary, parse_summary
+from tests import payloads
+
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+ANY_JSON = st.recursive(
+    JSON_SCALARS,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    max_leaves=30,
+)
+# Values that are nearly right: valid strings and times mixed with wrong types and odd strings.
+FIELD_VALUES = ANY_JSON | st.sampled_from(
+    [
+        "operational",
+        "major_outage",
+        "none",
+        "2026-11-28T05:30:00.123Z",
+        "2026-02-30T00:00:00Z",
+        "2026-11-28T05:30:00-08:00",
+        "",
+        "\ud800",
+        "9999-12-31T23:59:59+14:00",
+    ]
+)
+KEYS = [
+    "id",
+    "name",
+    "status",
+    "impact",
+    "group",
+    "group_id",
+    "updated_at",
+    "started_at",
+    "created_at",
+    "scheduled_for",
+    "scheduled_until",
+    "components",
+    "indicator",
+]
+OBJECTS = st.dictionaries(st.sampled_from(KEYS), FIELD_VALUES, max_size=len(KEYS))
+NEARLY_SUMMARIES = st.fixed_dictionaries(
+    {},
+    optional={
+        "page": st.dictionaries(st.sampled_from(["id", "name", "url", "updated_at"]), FIELD_VALUES) | FIELD_VALUES,
+        "status": OBJECTS | FIELD_VALUES,
+        "components": st.lists(OBJECTS, max_size=4) | FIELD_VALUES,
+        "incidents": st.lists(OBJECTS, max_size=3) | FIELD_VALUES,
+        "scheduled_maintenances": st.lists(OBJECTS, max_size=3) | FIELD_VALUES,
+    },
+)
+
+
+def _parses_or_is_invalid(document) -> None:
+    try:
+        summary = parse_summary(document)
+    except InvalidPayload:
+        return
+    assert isinstance(summary, Summary)
+    _render(summary)  # and whatever parsed can be written out
+
+
+def _render(summary: Summary) -> str:
+    registry = CollectorRegistry()
+    registry.register(StatuspageCollector(lambda: CacheView(summary, FetchStats(), 1), re.compile("^$"), "0"))
+    return generate_latest(registry).decode("utf-8")
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(ANY_JSON)
+def test_any_json_value_parses_or_raises_invalid_payload(document):
+    _parses_or_is_invalid(document)
+
+
+@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
+@given(NEARLY_SUMMARIES)
+def test_nearly_right_documents_parse_or_raise_invalid_payload(document):
+    _parses_or_is_invalid(document)
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))
+def test_any_body_is_a_summary_or_a_typed_failure(body):
+    try:
+        StatuspageClient._parse(body)
+    except FetchError as err:
+        assert err.reason in ("invalid_json", "invalid_payload")
+
+
+NAMES = st.text(min_size=1, max_size=40)
+
+
+@settings(max_examples=300)
+@given(component_names=st.lists(NAMES, min_size=1, max_size=5, unique=True), incident_name=NAMES)
+def test_names_come_back_unchanged_through_the_exposition(component_names, incident_name):
+    document = payloads.summary(
+        [payloads.component(name, id=f"c{i}") for i, name in enumerate(component_names)],
+        incidents=[payloads.incident(incident_name)],
+    )
+    text = _render(parse_summary(json.loads(json.dumps(document))))
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    assert {s.labels["component"] for s in families["statuspage_component_status"].samples} == set(component_names)
+    assert [s.labels["name"] for s in families["statuspage_incident_info"].samples] == [incident_name]
+
+
+def test_lone_surrogates_from_json_escapes_become_replacement_characters():
+    document = json.loads(
+        '{"status": {"indicator": "none"}, "components": [{"id": "a", "name": "x\\ud800y", "status": "operational"}]}'
+    )
+    summary = parse_summary(document)
+    assert summary.components[0].name == "x\ufffdy"
+    assert 'component="x\ufffdy"' in _render(summary)
