@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import signal
 import sys
 from typing import Mapping, Sequence
@@ -82,6 +83,17 @@ def _format_address(sockname: tuple) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def _raise_open_files_limit() -> None:
+    """Lift the soft limit on open files to the hard one, as Go programs do at start.
+
+    Every client connection costs a descriptor; a soft limit of 1024 would let a few hundred idle
+    or hostile connections lock Prometheus out.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def _event_loop_runner():
     try:
         import uvloop
@@ -98,6 +110,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         print(f"{PROGRAM}: {err}", file=sys.stderr)
         return 2
     log.configure(config.log_level, config.log_format)
+    _raise_open_files_limit()
     app = build_app(config)
     try:
         _event_loop_runner()(serve(config, app))

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
+import ssl
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,6 +37,10 @@ class Reply:
     etag: bool = True
     #: Send the body one byte at a time, this many seconds apart (a slow-drip server).
     drip_interval_seconds: float = 0.0
+    #: Announce the whole body, send this many bytes of it, then reset the connection (RST).
+    reset_after_bytes: int | None = None
+    #: Instead of `body`, stream this many filler bytes, chunked, with no Content-Length.
+    stream_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -46,13 +53,17 @@ class SeenRequest:
 class FakeStatuspage:
     """A threaded HTTP server on an ephemeral loopback port."""
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self._lock = threading.Lock()
         self._reply = Reply()
         self._requests: list[SeenRequest] = []
         self.set_summary(payloads.summary())
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
+        self._scheme = "http"
+        if ssl_context is not None:
+            self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -74,7 +85,7 @@ class FakeStatuspage:
     def url(self) -> str:
         """The page's base URL, as given to `--statuspage.url`."""
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self._scheme}://{host}:{port}"
 
     # -- what to answer ------------------------------------------------------------------------
     def set_summary(self, document: dict) -> None:
@@ -123,6 +134,12 @@ class FakeStatuspage:
                 headers = dict(reply.headers)
                 if reply.status == 200 and reply.etag:
                     headers["ETag"] = etag
+                if reply.stream_bytes:
+                    self._stream(reply.stream_bytes, headers)
+                    return
+                if reply.reset_after_bytes is not None:
+                    self._reset_mid_body(reply.body, reply.reset_after_bytes, headers)
+                    return
                 self._send(reply.status, reply.body, headers, reply.drip_interval_seconds)
 
             def _send(self, status: int, body: bytes, headers: dict[str, str], drip: float = 0.0) -> None:
@@ -141,6 +158,35 @@ class FakeStatuspage:
                     self.wfile.write(body[i : i + 1])
                     self.wfile.flush()
                     time.sleep(drip)
+
+            def _stream(self, total: int, headers: dict[str, str]) -> None:
+                self.send_response(200)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                chunk = b" " * 65536
+                sent = 0
+                try:
+                    while sent < total:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        sent += len(chunk)
+                    self.wfile.write(b"0\r\n\r\n")
+                except OSError:  # the client stopped reading: that is the point
+                    self.close_connection = True
+
+            def _reset_mid_body(self, body: bytes, after: int, headers: dict[str, str]) -> None:
+                self.send_response(200)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[:after])
+                self.wfile.flush()
+                # Linger 0: close() sends RST instead of FIN.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
 
             def log_message(self, *args) -> None:
                 pass

@@ -33,7 +33,8 @@ def free_port() -> int:
 class ExporterProcess:
     """The exporter on a free loopback port, with its stderr collected line by line."""
 
-    def __init__(self, args: list[str], env: dict[str, str] | None = None, port: int | None = None):
+    def __init__(self, args: list[str], env: dict[str, str] | None = None, port: int | None = None, preexec_fn=None):
+        self.preexec_fn = preexec_fn
         self.port = port or free_port()
         self.args = ["--web.listen-address", f"127.0.0.1:{self.port}", *args]
         self.env = {**os.environ, **(env or {})}

@@ -235,6 +235,20 @@ def test_bad_flag_exits_2_with_one_line():
     )
 
 
+def test_soft_open_files_limit_is_lifted_to_the_hard_limit(page):
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard <= 256:
+        pytest.skip(f"hard RLIMIT_NOFILE is only {hard}: nothing to lift")
+
+    def low_soft_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+
+    with ExporterProcess(["--statuspage.url", page.url], preexec_fn=low_soft_limit) as exporter:
+        assert value(exporter.metrics(), "process_max_fds") == hard
+
+
 def test_port_in_use_is_a_clear_error():
     with ExporterProcess(["--statuspage.url", "http://127.0.0.1:1"]) as first:
         second = ExporterProcess(["--statuspage.url", "http://127.0.0.1:1"], port=first.port).start(wait_ready=False)

@@ -1,0 +1,159 @@
+"""Fault injection: a misbehaving status page on loopback against the real exporter process.
+
+Each case first serves good data, then misbehaves. The exporter must stay up, answer a normal
+scrape within its timeout, count the right reason, keep the last good data while it is younger
+than --cache.max-stale and drop it after.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import ssl
+import subprocess
+import time
+
+import pytest
+import requests
+
+from tests import payloads
+from tests.fakepage import SUMMARY_PATH, FakeStatuspage, Reply
+from tests.integration.exporter_process import ExporterProcess
+from tests.integration.test_exporter_process import value
+
+pytestmark = pytest.mark.integration
+
+GOOD = payloads.summary([payloads.component("Actions", "partial_outage", id="actions00001")], indicator="minor")
+GOOD_BODY = json.dumps(GOOD).encode()
+SCRAPE_TIMEOUT = 3.0
+FLAGS = ["--cache.ttl", "1s", "--fetch.timeout", "1s", "--cache.max-stale", "4s"]
+
+
+def scrape(exporter: ExporterProcess) -> str:
+    """A normal Prometheus scrape: it must be answered within its own timeout."""
+    response = requests.get(
+        exporter.base_url + "/metrics",
+        headers={"X-Prometheus-Scrape-Timeout-Seconds": str(SCRAPE_TIMEOUT)},
+        timeout=SCRAPE_TIMEOUT,
+    )
+    assert response.status_code == 200
+    return response.text
+
+
+def has_page_data(text: str) -> bool:
+    return "statuspage_component_status{" in text and "statuspage_page_info{" in text
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        pytest.param(Reply(body=GOOD_BODY, drip_interval_seconds=1.0, etag=False), "timeout", id="one-byte-a-second"),
+        pytest.param(Reply(body=GOOD_BODY, delay_seconds=60), "timeout", id="accepts-never-answers"),
+        pytest.param(Reply(stream_bytes=128 * 1024 * 1024), "too_large", id="body-far-over-the-cap"),
+        pytest.param(Reply(body=GOOD_BODY, reset_after_bytes=100, etag=False), "connection", id="reset-mid-body"),
+        pytest.param(Reply(status=302, headers={"Location": SUMMARY_PATH}), "http_status", id="redirect-loop"),
+        pytest.param(Reply(status=200, body=b"<html>Service Unavailable</html>"), "invalid_json", id="html-body"),
+        pytest.param(Reply(status=200, body=b'{"page": {}}'), "invalid_payload", id="wrong-shape"),
+        pytest.param(Reply(status=500, body=b"oops"), "http_status", id="http-500"),
+    ],
+)
+def test_misbehaving_page_is_survived_counted_and_stale_data_kept_then_dropped(reply, reason):
+    with FakeStatuspage() as page, ExporterProcess(["--statuspage.url", page.url, *FLAGS]) as exporter:
+        page.set_reply(Reply(body=GOOD_BODY))
+        first = scrape(exporter)
+        assert has_page_data(first)
+        rss_before = value(first, "process_resident_memory_bytes")
+        last_success = time.monotonic()
+
+        page.set_reply(reply)
+        time.sleep(1.1)
+        during = scrape(exporter)
+        assert value(during, "statuspage_up") == 0
+        assert value(during, "statuspage_fetch_errors_total", reason=reason) == 1
+        assert has_page_data(during), "the last good data is kept while younger than max-stale"
+
+        time.sleep(max(0.0, last_success + 4.5 - time.monotonic()))
+        after = scrape(exporter)
+        assert not has_page_data(after), "data older than max-stale is dropped"
+        assert value(after, "statuspage_up") == 0
+        assert value(after, "statuspage_fetch_errors_total", reason=reason) >= 2
+        assert (
+            value(after, "statuspage_fetches_total") == value(after, "statuspage_fetch_errors_total", reason=reason) + 1
+        )
+        assert exporter.get("/-/healthy").status_code == 200
+        # Memory stays bounded: nowhere near the 128 MiB a body that was held whole would cost.
+        assert value(after, "process_resident_memory_bytes") - rss_before < 48 * 1024 * 1024
+        failures = [line for line in exporter.log_lines() if line["msg"] == "fetch failed"]
+        assert {line["reason"] for line in failures} == {reason}
+
+
+def test_rate_limit_storm_holds_requests_back_for_retry_after():
+    flags = [*FLAGS, "--cache.max-stale", "1m"]  # the storm outlasts the usual 4 s
+    with FakeStatuspage() as page, ExporterProcess(["--statuspage.url", page.url, *flags]) as exporter:
+        page.set_reply(Reply(body=GOOD_BODY))
+        scrape(exporter)
+        time.sleep(1.1)
+        page.set_reply(Reply(status=429, body=b"slow down", headers={"Retry-After": "2"}))
+        storm_started = time.monotonic()
+        texts = []
+        while time.monotonic() - storm_started < 3.5:
+            texts.append(scrape(exporter))
+            time.sleep(0.1)
+    limited = [r.at for r in page.requests[1:]]
+    assert len(limited) == 2, "one 429 at once, the next only after Retry-After"
+    assert limited[1] - limited[0] >= 2.0
+    assert value(texts[-1], "statuspage_fetch_errors_total", reason="rate_limited") == 2
+    assert all(has_page_data(text) for text in texts), "the cache keeps serving while rate-limited"
+
+
+def test_name_that_does_not_resolve_is_a_connection_failure():
+    with ExporterProcess(["--statuspage.url", "http://status.does-not-exist.invalid", *FLAGS]) as exporter:
+        text = scrape(exporter)
+        assert exporter.get("/-/healthy").status_code == 200
+    assert value(text, "statuspage_up") == 0
+    assert value(text, "statuspage_fetch_errors_total", reason="connection") == 1
+
+
+@pytest.fixture
+def untrusted_tls_context(tmp_path):
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl not installed: cannot make a self-signed certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def test_tls_server_with_an_untrusted_certificate_is_a_connection_failure(untrusted_tls_context):
+    with FakeStatuspage(ssl_context=untrusted_tls_context) as page:
+        assert page.url.startswith("https://")
+        with ExporterProcess(["--statuspage.url", page.url, *FLAGS]) as exporter:
+            text = scrape(exporter)
+            lines = exporter.log_lines()
+    assert value(text, "statuspage_up") == 0
+    assert value(text, "statuspage_fetch_errors_total", reason="connection") == 1
+    [failure] = [line for line in lines if line["msg"] == "fetch failed"]
+    assert "CERTIFICATE_VERIFY_FAILED" in failure["error"]
+    assert page.request_count == 0  # the handshake failed: no request was ever sent
