@@ -10,19 +10,21 @@ import os
 import resource
 import signal
 import sys
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from aiohttp import web
 from prometheus_client import PlatformCollector, ProcessCollector
-from prometheus_client.registry import CollectorRegistry
 
 from exporter import __version__, log
-from exporter.cache import SummaryCache
-from exporter.collector import StatuspageCollector
+from exporter.cache import Fetcher
+from exporter.collector import BuildInfoCollector
 from exporter.config import PROGRAM, Config, ConfigError, load
-from exporter.exposition import MetricsRenderer
+from exporter.pagefile import PageSettings, default_page, load_pages
+from exporter.reload import Reloader
 from exporter.server import ExporterApp, PageInfo
 from exporter.statuspage import StatuspageClient
+from exporter.targets import CachePool, PageTarget
+from exporter.upstream import Upstream
 
 #: How long open connections get to finish their answer after SIGTERM.
 SHUTDOWN_GRACE_SECONDS = 2.0
@@ -32,21 +34,30 @@ LISTEN_BACKLOG = 1024
 _log = log.get_logger("exporter")
 
 
-def build_app(config: Config) -> ExporterApp:
-    """Wire the client, cache, collectors and renderer for one page."""
-    client = StatuspageClient(config.status_url, config.fetch_timeout)
-    cache = SummaryCache(client, config.cache_ttl, config.cache_max_stale)
-    registry = CollectorRegistry()
-    ProcessCollector(registry=registry)
-    PlatformCollector(registry=registry)
-    registry.register(StatuspageCollector(cache.view, config.components_exclude, __version__))
-    renderer = MetricsRenderer(registry, lambda: cache.generation)
+def build_app(
+    config: Config, pages: tuple[PageSettings, ...] = (), make_fetcher: Callable[[PageSettings], Fetcher] | None = None
+) -> tuple[ExporterApp, Reloader]:
+    """Wire the default page (for /metrics) and the file's pages (for /probe).
+
+    `make_fetcher` replaces the real Statuspage client, for tests.
+    """
+    if make_fetcher is None:
+        upstream = Upstream()
+
+        def make_fetcher(page: PageSettings) -> Fetcher:
+            return StatuspageClient(page.url, page.fetch_timeout, upstream=upstream)
+
+    pool = CachePool(make_fetcher)
+    default = default_page(config)
+    reloader = Reloader(config, pool, pinned=default, pages=pages)
+    own = [ProcessCollector(registry=None), PlatformCollector(registry=None), BuildInfoCollector(__version__), reloader]
+    target = PageTarget(default, pool.cache_for(default), extra_collectors=own)
     info = PageInfo(version=__version__, status_url=config.status_url, cache_ttl=config.cache_ttl)
-    return ExporterApp(cache, renderer, info, config.fetch_timeout)
+    return ExporterApp(target, reloader, info), reloader
 
 
-async def serve(config: Config, app: ExporterApp) -> None:
-    """Serve until SIGTERM or SIGINT, then close connections and return."""
+async def serve(config: Config, app: ExporterApp, reloader: Reloader) -> None:
+    """Serve until SIGTERM or SIGINT, then close connections and return. SIGHUP reloads."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     received: list[str] = []
@@ -57,6 +68,7 @@ async def serve(config: Config, app: ExporterApp) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
+    loop.add_signal_handler(signal.SIGHUP, reloader.reload)
     http = web.Server(app.handle, access_log=None)
     server = await loop.create_server(
         http, config.listen_host or None, config.listen_port, reuse_address=True, backlog=LISTEN_BACKLOG
@@ -70,6 +82,8 @@ async def serve(config: Config, app: ExporterApp) -> None:
         cache_ttl_seconds=config.cache_ttl,
         cache_max_stale_seconds=config.cache_max_stale,
         fetch_timeout_seconds=config.fetch_timeout,
+        config_file=config.config_file or None,
+        probe_pages=len(reloader.targets),
     )
     await stop.wait()
     _log.info("exporter stopping", signal=received[0])
@@ -109,11 +123,19 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     except ConfigError as err:
         print(f"{PROGRAM}: {err}", file=sys.stderr)
         return 2
+    try:
+        pages = load_pages(config.config_file, config) if config.config_file else ()
+    except ConfigError as err:
+        print(f"{PROGRAM}: {err}", file=sys.stderr)
+        return 2
+    if config.config_check:
+        print(f"{PROGRAM}: configuration OK ({len(pages)} pages in {config.config_file or 'no --config.file'})")
+        return 0
     log.configure(config.log_level, config.log_format)
     _raise_open_files_limit()
-    app = build_app(config)
+    app, reloader = build_app(config, pages)
     try:
-        _event_loop_runner()(serve(config, app))
+        _event_loop_runner()(serve(config, app, reloader))
     except OSError as err:
         _log.error("cannot listen", listen_address=config.listen_address, error=str(err))
         return 1

@@ -38,10 +38,9 @@ _log = log.get_logger(__name__)
 class StatuspageCollector:
     """Exports one page's Summary and fetch statistics. `view` is read once per collect()."""
 
-    def __init__(self, view: Callable[[], CacheView], exclude: re.Pattern[str], version: str):
+    def __init__(self, view: Callable[[], CacheView], exclude: re.Pattern[str]):
         self._view = view
         self._exclude = exclude
-        self._version = version
         self._unknown_seen: set[tuple[str, str]] = set()
         self._unknown_lock = threading.Lock()
 
@@ -54,13 +53,8 @@ class StatuspageCollector:
         yield from self._fetch_metrics(view)
         if view.summary is not None:
             yield from self._summary_metrics(view.summary)
-        build = GaugeMetricFamily(
-            "statuspage_exporter_build_info", "The exporter's version; always 1.", labels=["version"]
-        )
-        build.add_metric([self._version], 1)
-        yield build
 
-    # -- the exporter's own series -------------------------------------------------------------
+    # -- the fetch statistics --------------------------------------------------------------------
     @staticmethod
     def _fetch_metrics(view: CacheView) -> Iterator[Metric]:
         stats = view.stats
@@ -201,3 +195,17 @@ class StatuspageCollector:
                 return
             self._unknown_seen.add((kind, value))
         _log.warning("unknown value exported as its own series", kind=kind, value=value)
+
+
+class BuildInfoCollector:
+    """`statuspage_exporter_build_info{version}`: which exporter is running."""
+
+    def __init__(self, version: str):
+        self._version = version
+
+    def collect(self) -> Iterator[Metric]:
+        build = GaugeMetricFamily(
+            "statuspage_exporter_build_info", "The exporter's version; always 1.", labels=["version"]
+        )
+        build.add_metric([self._version], 1)
+        yield build

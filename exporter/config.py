@@ -41,6 +41,8 @@ class Config:
     components_exclude: re.Pattern[str]
     log_level: str
     log_format: str
+    config_file: str = ""
+    config_check: bool = False
 
     @property
     def listen_address(self) -> str:
@@ -72,14 +74,14 @@ def parse_duration(text: str) -> float:
     return float(sum(int(n) * unit for n, unit in zip(match.groups(), _DURATION_UNITS, strict=True) if n))
 
 
-def _positive_duration(text: str) -> float:
+def parse_positive_duration(text: str) -> float:
     seconds = parse_duration(text)
     if seconds <= 0:
         raise ValueError(f"must be greater than 0, got {text!r}")
     return seconds
 
 
-def _cache_ttl(text: str) -> float:
+def parse_cache_ttl(text: str) -> float:
     seconds = parse_duration(text)
     if seconds < MIN_CACHE_TTL_SECONDS:
         raise ValueError(f"must be at least 1s to protect the status page, got {text!r}")
@@ -98,7 +100,7 @@ def parse_listen_address(text: str) -> tuple[str, int]:
     return host, int(port_text)
 
 
-def _status_url(text: str) -> str:
+def parse_status_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"invalid URL {text!r} (want http(s)://host[/path])")
@@ -107,7 +109,7 @@ def _status_url(text: str) -> str:
     return text.rstrip("/")
 
 
-def _regex(text: str) -> re.Pattern[str]:
+def parse_regex(text: str) -> re.Pattern[str]:
     try:
         return re.compile(text)
     except re.error as err:
@@ -132,7 +134,7 @@ SETTINGS = (
         "STATUS_URL",
         "https://www.githubstatus.com",
         "base URL of the status page; /api/v2/summary.json is read under it",
-        _status_url,
+        parse_status_url,
         "status_url",
     ),
     _Setting(
@@ -140,7 +142,7 @@ SETTINGS = (
         "CACHE_TTL",
         "30s",
         "minimum time between two upstream requests (at least 1s)",
-        _cache_ttl,
+        parse_cache_ttl,
         "cache_ttl",
     ),
     _Setting(
@@ -156,7 +158,7 @@ SETTINGS = (
         "FETCH_TIMEOUT",
         "5s",
         "deadline of one upstream request, every byte included",
-        _positive_duration,
+        parse_positive_duration,
         "fetch_timeout",
     ),
     _Setting(
@@ -164,12 +166,20 @@ SETTINGS = (
         "COMPONENTS_EXCLUDE",
         r"^Visit www\.githubstatus\.com",
         "regular expression searched in component names; matching components are not exported",
-        _regex,
+        parse_regex,
         "components_exclude",
     ),
     _Setting("--log.level", "LOG_LEVEL", "info", "one of " + ", ".join(LOG_LEVELS), _choice(LOG_LEVELS), "log_level"),
     _Setting(
         "--log.format", "LOG_FORMAT", "json", "one of " + ", ".join(LOG_FORMATS), _choice(LOG_FORMATS), "log_format"
+    ),
+    _Setting(
+        "--config.file",
+        "CONFIG_FILE",
+        "",
+        "YAML file listing the pages /probe may read (without it /probe answers no target)",
+        str,
+        "config_file",
     ),
 )
 
@@ -194,6 +204,9 @@ def _argument_parser() -> argparse.ArgumentParser:
             default=None,
             help=f"{setting.help} (env {setting.env}, default {setting.default!r})",
         )
+    parser.add_argument(
+        "--config.check", action="store_true", help="validate the flags and the --config.file, then exit 0 or 2"
+    )
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
     return parser
 
@@ -218,7 +231,7 @@ def load(argv: Sequence[str], environ: Mapping[str, str]) -> Config:
     if errors:
         raise ConfigError("; ".join(errors))
     host, port = values.pop("listen")  # type: ignore[misc]
-    return Config(listen_host=host, listen_port=port, **values)  # type: ignore[arg-type]
+    return Config(listen_host=host, listen_port=port, config_check=args["config.check"], **values)  # type: ignore[arg-type]
 
 
 def _dest(flag: str) -> str:

@@ -1,4 +1,4 @@
-"""The HTTP side: `/`, `/metrics`, `/-/healthy`, `/-/ready`, on aiohttp's low-level server.
+"""The HTTP side: `/`, `/metrics`, `/probe`, `/-/healthy`, `/-/ready`, `/-/reload` (aiohttp, low level).
 
 A scrape of /metrics asks the cache to refresh if due and waits for that refresh no longer than
 its budget: the `X-Prometheus-Scrape-Timeout-Seconds` it was sent, less a margin, and never more
@@ -11,11 +11,12 @@ import asyncio
 import html
 from dataclasses import dataclass
 from typing import Awaitable, Callable
+from urllib.parse import quote
 
 from aiohttp import web
 
-from exporter.cache import SummaryCache
-from exporter.exposition import MetricsRenderer
+from exporter.reload import Reloader
+from exporter.targets import PageTarget
 
 #: Time kept back from Prometheus's scrape timeout to render and send the answer.
 SCRAPE_TIMEOUT_MARGIN_SECONDS = 0.25
@@ -49,47 +50,60 @@ class PageInfo:
     cache_ttl: float
 
 
+_READ = ("GET", "HEAD")
+_WRITE = ("POST", "PUT")
+
+
 class ExporterApp:
     """Routes requests; one instance serves every connection."""
 
-    def __init__(self, cache: SummaryCache, renderer: MetricsRenderer, info: PageInfo, fetch_timeout: float):
-        self._cache = cache
-        self._renderer = renderer
-        self._fetch_timeout = fetch_timeout
-        self._landing = _landing_page(info).encode()
-        self._routes: dict[str, Handler] = {
-            "/": self._landing_page,
-            "/metrics": self._metrics,
-            "/-/healthy": self._healthy,
-            "/-/ready": self._ready,
+    def __init__(self, default: PageTarget, reloader: Reloader, info: PageInfo):
+        self._default = default
+        self._reloader = reloader
+        self._info = info
+        self._routes: dict[str, tuple[tuple[str, ...], Handler]] = {
+            "/": (_READ, self._landing_page),
+            "/metrics": (_READ, self._metrics),
+            "/probe": (_READ, self._probe),
+            "/-/healthy": (_READ, self._healthy),
+            "/-/ready": (_READ, self._ready),
+            "/-/reload": (_WRITE, self._reload),
         }
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         route = self._routes.get(request.path)
         if route is None:
             return web.Response(status=404, text="404 page not found\n")
-        if request.method not in ("GET", "HEAD"):
-            return web.Response(status=405, text="405 method not allowed\n", headers={"Allow": "GET, HEAD"})
-        return await route(request)
+        methods, handler = route
+        if request.method not in methods:
+            return web.Response(status=405, text="405 method not allowed\n", headers={"Allow": ", ".join(methods)})
+        return await handler(request)
 
     async def _metrics(self, request: web.BaseRequest) -> web.StreamResponse:
-        refresh = self._cache.refresh_if_due()
-        if refresh is not None:
-            budget = scrape_budget(request.headers.get(SCRAPE_TIMEOUT_HEADER), self._fetch_timeout)
-            if budget > 0:
-                # asyncio.wait never cancels what it waits for: the refresh goes on for others.
-                await asyncio.wait({asyncio.wrap_future(refresh)}, timeout=budget)
-        exposition = self._renderer.render(
-            request.headers.get("Accept", ""), request.headers.get("Accept-Encoding", "")
-        )
-        response = web.Response(body=exposition.body, headers={"Content-Type": exposition.content_type})
-        if exposition.gzipped:
-            response.headers["Content-Encoding"] = "gzip"
-            response.headers["Vary"] = "Accept-Encoding"
-        return response
+        return await _serve_page(request, self._default)
+
+    async def _probe(self, request: web.BaseRequest) -> web.StreamResponse:
+        target = request.query.get("target")
+        if not target:
+            return web.Response(status=400, text="400 missing parameter 'target': /probe?target=NAME\n")
+        page = self._reloader.targets.lookup(target)
+        if page is None:
+            shown = target if len(target) <= 200 else target[:200] + "..."
+            return web.Response(
+                status=400,
+                text=f"400 unknown target {shown!r}: /probe reads only the pages listed in --config.file\n",
+            )
+        return await _serve_page(request, page)
+
+    async def _reload(self, request: web.BaseRequest) -> web.StreamResponse:
+        error = self._reloader.reload()
+        if error is not None:
+            return web.Response(status=500, text=f"500 config reload failed, old config kept: {error}\n")
+        return web.Response(text="config reloaded\n")
 
     async def _landing_page(self, request: web.BaseRequest) -> web.StreamResponse:
-        return web.Response(body=self._landing, content_type="text/html", charset="utf-8")
+        body = _landing_page(self._info, [t.settings.name for t in self._reloader.targets])
+        return web.Response(text=body, content_type="text/html", charset="utf-8")
 
     async def _healthy(self, request: web.BaseRequest) -> web.StreamResponse:
         return web.Response(text="OK\n")
@@ -98,9 +112,31 @@ class ExporterApp:
         return web.Response(text="Ready\n")
 
 
-def _landing_page(info: PageInfo) -> str:
+async def _serve_page(request: web.BaseRequest, page: PageTarget) -> web.StreamResponse:
+    """Refresh the page if due, wait for it within the scrape's budget, answer from its cache."""
+    refresh = page.cache.refresh_if_due()
+    if refresh is not None:
+        budget = scrape_budget(request.headers.get(SCRAPE_TIMEOUT_HEADER), page.settings.fetch_timeout)
+        if budget > 0:
+            # asyncio.wait never cancels what it waits for: the refresh goes on for others.
+            await asyncio.wait({asyncio.wrap_future(refresh)}, timeout=budget)
+    exposition = page.renderer.render(request.headers.get("Accept", ""), request.headers.get("Accept-Encoding", ""))
+    response = web.Response(body=exposition.body, headers={"Content-Type": exposition.content_type})
+    if exposition.gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+def _landing_page(info: PageInfo, probe_names: list[str]) -> str:
     version = html.escape(info.version)
     url = html.escape(info.status_url)
+    probes = "".join(f'<li><a href="probe?target={quote(name)}">{html.escape(name)}</a></li>' for name in probe_names)
+    probe_section = (
+        f"<h2>Other pages (/probe)</h2>\n<ul>{probes}</ul>\n"
+        if probe_names
+        else "<p>No other pages: list them in <code>--config.file</code> to read them with /probe.</p>\n"
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>GitHub Status Exporter</title></head>
@@ -113,6 +149,6 @@ reading it at most once every {info.cache_ttl:g}s however often it is scraped.</
 <li><a href="-/healthy">Health</a></li>
 <li><a href="-/ready">Readiness</a></li>
 </ul>
-</body>
+{probe_section}</body>
 </html>
 """

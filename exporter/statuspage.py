@@ -20,6 +20,7 @@ import time
 import zlib
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Callable
 
@@ -28,6 +29,7 @@ import urllib3.exceptions
 
 from exporter import __version__
 from exporter.summary import InvalidPayload, Summary, parse_summary
+from exporter.upstream import NoSlot, Upstream
 
 #: Every reason a request can fail for, in the order they are exported.
 REASONS = ("timeout", "connection", "rate_limited", "http_status", "invalid_json", "invalid_payload", "too_large")
@@ -102,15 +104,17 @@ class StatuspageClient:
         base_url: str,
         timeout: float,
         *,
-        session: requests.Session | None = None,
+        upstream: Upstream | None = None,
         max_bytes: int = MAX_BODY_BYTES,
         clock: Callable[[], float] = time.monotonic,
     ):
+        """With `upstream`, the session and request slots are shared with other pages' clients."""
         self.url = base_url.rstrip("/") + "/api/v2/summary.json"
         self.timeout = timeout
         self.max_bytes = max_bytes
         self._clock = clock
-        self._session = session or requests.Session()
+        self._upstream = upstream
+        self._session = upstream.session(self.url) if upstream else requests.Session()
         self._session.max_redirects = MAX_REDIRECTS
 
     def fetch(self, validators: Validators = Validators()) -> FetchResult:
@@ -139,13 +143,16 @@ class StatuspageClient:
             **validators.headers(),
         }
         try:
-            left = self._time_left(deadline)
-            with self._session.get(self.url, headers=headers, timeout=(left, left), stream=True) as response:
-                self._check_status(response)
-                if response.status_code == 304:
-                    return FetchResult(304, None, validators)
-                body = self._read_body(response, deadline)
-                new_validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+            with self._slot(deadline):
+                left = self._time_left(deadline)
+                with self._session.get(self.url, headers=headers, timeout=(left, left), stream=True) as response:
+                    self._check_status(response)
+                    if response.status_code == 304:
+                        return FetchResult(304, None, validators)
+                    body = self._read_body(response, deadline)
+                    new_validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+        except NoSlot as err:
+            raise FetchError("timeout", f"no request slot within {self.timeout:g}s: {err}") from None
         except requests.TooManyRedirects as err:
             raise FetchError("http_status", f"redirect loop: {err}") from None
         except (TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError) as err:
@@ -159,6 +166,11 @@ class StatuspageClient:
             reason = "timeout" if self._clock() >= deadline else "connection"
             raise FetchError(reason, str(err) or type(err).__name__) from None
         return FetchResult(200, self._parse(body), new_validators)
+
+    def _slot(self, deadline: float) -> AbstractContextManager[None]:
+        if self._upstream is None:
+            return nullcontext()
+        return self._upstream.slot(self.url, deadline - self._clock())
 
     def _time_left(self, deadline: float) -> float:
         left = deadline - self._clock()

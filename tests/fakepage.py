@@ -48,6 +48,8 @@ class SeenRequest:
     path: str
     headers: dict[str, str]
     at: float
+    #: The client's source port: one per TCP connection.
+    client_port: int
 
 
 class FakeStatuspage:
@@ -57,6 +59,8 @@ class FakeStatuspage:
         self._lock = threading.Lock()
         self._reply = Reply()
         self._requests: list[SeenRequest] = []
+        self._in_flight = 0
+        self.max_in_flight = 0
         self.set_summary(payloads.summary())
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -109,10 +113,16 @@ class FakeStatuspage:
         with self._lock:
             return len(self._requests)
 
-    def _record(self, path: str, headers: dict[str, str]) -> Reply:
+    def _record(self, path: str, headers: dict[str, str], client_port: int) -> Reply:
         with self._lock:
-            self._requests.append(SeenRequest(path, headers, time.monotonic()))
+            self._requests.append(SeenRequest(path, headers, time.monotonic(), client_port))
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
             return self._reply
+
+    def _done(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def _handler_class(self):
         fake = self
@@ -121,10 +131,17 @@ class FakeStatuspage:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                reply = fake._record(self.path, dict(self.headers.items()))
+                reply = fake._record(self.path, dict(self.headers.items()), self.client_address[1])
+                try:
+                    self._answer(reply)
+                finally:
+                    fake._done()
+
+            def _answer(self, reply: Reply) -> None:
                 if reply.delay_seconds:
                     time.sleep(reply.delay_seconds)
-                if self.path.split("?")[0] != SUMMARY_PATH:
+                # Any prefix: one fake can stand for many pages (http://127.0.0.1:PORT/p1, /p2, ...).
+                if not self.path.split("?")[0].endswith(SUMMARY_PATH):
                     self._send(404, b"not found", {})
                     return
                 etag = '"' + hashlib.sha256(reply.body).hexdigest()[:16] + '"'

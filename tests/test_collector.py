@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
 
 from exporter.cache import CacheView, FetchStats
-from exporter.collector import COMPONENT_STATUSES, INDICATORS, StatuspageCollector
+from exporter.collector import COMPONENT_STATUSES, INDICATORS, BuildInfoCollector, StatuspageCollector
 from exporter.config import load
 from exporter.statuspage import REASONS
 from exporter.summary import parse_summary
@@ -32,7 +32,8 @@ STATS = FetchStats(
 
 def registry_for(summary=FIXTURE, stats=STATS, exclude=DEFAULT_EXCLUDE) -> CollectorRegistry:
     registry = CollectorRegistry()
-    registry.register(StatuspageCollector(lambda: CacheView(summary, stats, 1), exclude, "1.2.3"))
+    registry.register(StatuspageCollector(lambda: CacheView(summary, stats, 1), exclude))
+    registry.register(BuildInfoCollector("1.2.3"))
     return registry
 
 

@@ -8,14 +8,12 @@ import threading
 
 import pytest
 from aiohttp.test_utils import RawTestServer, TestClient
-from prometheus_client.registry import CollectorRegistry
 
 from exporter import __version__
-from exporter.cache import SummaryCache
-from exporter.collector import StatuspageCollector
+from exporter.__main__ import build_app
 from exporter.config import load
-from exporter.exposition import MetricsRenderer
-from exporter.server import ExporterApp, PageInfo, scrape_budget
+from exporter.pagefile import load_pages
+from exporter.server import ExporterApp, scrape_budget
 from exporter.statuspage import FetchResult, Validators
 from exporter.summary import parse_summary
 from tests import payloads
@@ -40,20 +38,19 @@ class GatedFetcher:
         return OK
 
 
-def make_app(fetcher) -> ExporterApp:
-    config = load(["--statuspage.url", "https://status.example.com/<x>"], {})
-    cache = SummaryCache(fetcher, ttl=30.0, max_stale=600.0)
-    registry = CollectorRegistry()
-    registry.register(StatuspageCollector(cache.view, config.components_exclude, __version__))
-    renderer = MetricsRenderer(registry, lambda: cache.generation)
-    return ExporterApp(cache, renderer, PageInfo(__version__, config.status_url, 30.0), fetch_timeout=5.0)
+def make_app(fetcher, argv=(), fetchers=None) -> ExporterApp:
+    """The real wiring, with `fetcher` for the default page and `fetchers[name]` for file pages."""
+    config = load(["--statuspage.url", "https://status.example.com/<x>", *argv], {})
+    pages = load_pages(config.config_file, config) if config.config_file else ()
+    app, _ = build_app(config, pages, make_fetcher=lambda page: (fetchers or {}).get(page.name, fetcher))
+    return app
 
 
-def serve(fetcher, scenario):
+def serve(fetcher, scenario, argv=(), fetchers=None):
     """Run `await scenario(client)` against a real loopback server for the app."""
 
     async def main():
-        server = RawTestServer(make_app(fetcher).handle, access_log=None)
+        server = RawTestServer(make_app(fetcher, argv, fetchers).handle, access_log=None)
         async with TestClient(server) as client:
             return await scenario(client)
 
@@ -140,6 +137,7 @@ def test_head_metrics_has_headers_and_no_body():
         ("POST", "/metrics", 405, "405 method not allowed\n"),
         ("PUT", "/", 405, "405 method not allowed\n"),
         ("DELETE", "/-/healthy", 405, "405 method not allowed\n"),
+        ("GET", "/-/reload", 405, "405 method not allowed\n"),
         ("POST", "/nope", 404, "404 page not found\n"),
     ],
 )
@@ -150,14 +148,15 @@ def test_routes_and_methods(method, path, status, text):
 
     got_status, got_text, allow = serve(GatedFetcher(), scenario)
     assert (got_status, got_text) == (status, text)
-    assert allow == ("GET, HEAD" if status == 405 else None)
+    expected_allow = {"/-/reload": "POST, PUT"}.get(path, "GET, HEAD") if status == 405 else None
+    assert allow == expected_allow
 
 
 def test_only_metrics_reaches_the_status_page():
     fetcher = GatedFetcher()
 
     async def scenario(client):
-        for path in ("/", "/-/healthy", "/-/ready", "/nope"):
+        for path in ("/", "/-/healthy", "/-/ready", "/nope", "/probe", "/probe?target=x"):
             await client.get(path)
 
     serve(fetcher, scenario)

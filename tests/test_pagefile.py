@@ -1,0 +1,122 @@
+"""pagefile.load_pages: the strict --config.file, with exact messages for every kind of mistake."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from exporter.config import ConfigError, load
+from exporter.pagefile import PageSettings, load_pages
+
+FLAGS = load(["--cache.ttl", "45s", "--fetch.timeout", "3s", "--components.exclude", "^Visit"], {})
+
+
+def write(tmp_path, text: str) -> str:
+    path = tmp_path / "pages.yml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_pages_take_the_flags_as_defaults_and_their_own_overrides(tmp_path):
+    path = write(
+        tmp_path,
+        """
+pages:
+  - name: github
+    url: https://www.githubstatus.com
+  - name: cloudflare
+    url: https://www.cloudflarestatus.com/
+    cache_ttl: 60s
+    cache_max_stale: 1h
+    fetch_timeout: 2s
+    components_exclude: "^$"
+""",
+    )
+    assert load_pages(path, FLAGS) == (
+        PageSettings("github", "https://www.githubstatus.com", 45.0, 600.0, 3.0, re.compile("^Visit")),
+        PageSettings("cloudflare", "https://www.cloudflarestatus.com", 60.0, 3600.0, 2.0, re.compile("^$")),
+    )
+
+
+def test_an_empty_list_is_allowed(tmp_path):
+    assert load_pages(write(tmp_path, "pages: []\n"), FLAGS) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "expected a mapping with the key 'pages', got nothing"),
+        ("- name: x\n", "expected a mapping with the key 'pages', got a list"),
+        ("targets: []\n", "unknown key 'targets'; missing 'pages'"),
+        ("pages: github\n", "pages: expected a list, got a string"),
+        ("pages:\n  - github\n", "pages[0]: expected a mapping, got a string"),
+        ("pages:\n  - name: a\n", "pages[0]: missing 'url'"),
+        ("pages:\n  - url: https://a.example\n", "pages[0]: missing 'name'"),
+        ("pages:\n  - name: a\n    url: https://a.example\n    ttl: 5s\n", "pages[0]: unknown key 'ttl'"),
+        (
+            "pages:\n  - name: a b\n    url: https://a.example\n",
+            "pages[0].name: invalid name 'a b' (want letters, digits, '_', '.', '-')",
+        ),
+        (
+            "pages:\n  - name: a\n    url: ftp://a.example\n",
+            "pages[0].url: invalid URL 'ftp://a.example' (want http(s)://host[/path])",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    cache_ttl: 60\n",
+            "pages[0].cache_ttl: expected a string, got int",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    cache_ttl: 1 minute\n",
+            "pages[0].cache_ttl: invalid duration '1 minute' (want e.g. 500ms, 30s, 5m, 1h)",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    cache_ttl: 100ms\n",
+            "pages[0].cache_ttl: must be at least 1s to protect the status page, got '100ms'",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    fetch_timeout: 0s\n",
+            "pages[0].fetch_timeout: must be greater than 0, got '0s'",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    components_exclude: '['\n",
+            "pages[0].components_exclude: invalid regular expression '[': unterminated character set at position 0",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n  - name: a\n    url: https://b.example\n",
+            "pages[1].name: duplicate name 'a' (also pages[0])",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://a.example/\n",
+            "pages[1].url: duplicate url 'https://a.example' (also pages[0])",
+        ),
+        (
+            "pages:\n  - name: a\n    name: b\n    url: https://a.example\n",
+            "invalid YAML: duplicate key 'name' in \"<file>\", line 3, column 5",
+        ),
+        (
+            "pages: [\n",
+            "invalid YAML: while parsing a flow node expected the node content, but found '<stream end>'"
+            ' in "<file>", line 2, column 1',
+        ),
+        # Every problem at once, in file order.
+        (
+            "pages:\n  - name: a\n    url: nope\n    cache_ttl: x\n  - name: a\n    url: https://a.example\n    y: 1\n",
+            "pages[0].url: invalid URL 'nope' (want http(s)://host[/path]); "
+            "pages[0].cache_ttl: invalid duration 'x' (want e.g. 500ms, 30s, 5m, 1h); "
+            "pages[1]: unknown key 'y'; pages[1].name: duplicate name 'a' (also pages[0])",
+        ),
+    ],
+)
+def test_mistakes_are_reported_with_exact_messages(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_pages(path, FLAGS)
+    assert str(caught.value).replace(path, "<file>") == f"<file>: {message}"
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    path = str(tmp_path / "absent.yml")
+    with pytest.raises(ConfigError) as caught:
+        load_pages(path, FLAGS)
+    assert str(caught.value) == f"{path}: cannot read: No such file or directory"
