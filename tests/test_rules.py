@@ -1,0 +1,210 @@
+"""The shipped Prometheus and Alertmanager configuration: alerting rules, their promtool unit tests,
+the example prometheus.yml and alertmanager.yml.
+
+The checks that run promtool and amtool are integration tests (CI installs the Debian packages
+`prometheus` and `prometheus-alertmanager`); the rest reads the YAML.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from tests.test_dashboard import EXPORTER_METRICS, ROOT, metric_names
+
+PROMETHEUS_DIR = ROOT / "prometheus"
+RULES_PATH = PROMETHEUS_DIR / "alerts.yml"
+RULES_TEST_PATH = PROMETHEUS_DIR / "alerts_test.yml"
+PROMETHEUS_CONFIG_PATH = PROMETHEUS_DIR / "prometheus.yml"
+ALERTMANAGER_CONFIG_PATH = PROMETHEUS_DIR / "alertmanager.yml"
+
+SEVERITIES = ("critical", "warning", "info")
+COMPONENT_ALERTS = ("StatuspageComponentMajorOutage", "StatuspageComponentDegraded")
+UPSTREAM_ALERTS = ("StatuspageUpstreamDown", "StatuspageDataStale")
+
+
+def _yaml(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+RULES = [rule for group in _yaml(RULES_PATH)["groups"] for rule in group["rules"]]
+ALERTS = {rule["alert"]: rule for rule in RULES}
+ALERTMANAGER = _yaml(ALERTMANAGER_CONFIG_PATH)
+
+
+def _run(tool: str, *args: str) -> subprocess.CompletedProcess:
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed (Debian: apt-get install prometheus prometheus-alertmanager)")
+    return subprocess.run([tool, *args], cwd=PROMETHEUS_DIR, capture_output=True, text=True, timeout=60)
+
+
+def _severities(value: str) -> set[str]:
+    """The severities a (possibly templated) `severity` label can take."""
+    if "{{" not in value:
+        return {value}
+    return set(re.findall(r"\}\}\s*(\w+)\s*\{\{", value))
+
+
+# -- the rules, read as YAML ----------------------------------------------------------------------
+def test_the_issue_s_alerts_are_all_there():
+    assert sorted(ALERTS) == sorted(
+        [
+            "StatuspageExporterDown",
+            "StatuspageUpstreamDown",
+            "StatuspageDataStale",
+            "StatuspageRateLimited",
+            "StatuspageComponentMajorOutage",
+            "StatuspageComponentDegraded",
+            "StatuspageIncidentUnresolved",
+            "StatuspageMaintenanceInProgress",
+        ]
+    )
+    assert len(RULES) == len(ALERTS), "alert names are unique and there are no recording rules"
+
+
+@pytest.mark.parametrize("name", sorted(ALERTS))
+def test_every_alert_has_a_severity_a_summary_a_description_and_a_runbook(name):
+    rule = ALERTS[name]
+    severities = _severities(rule["labels"]["severity"])
+    assert severities and severities <= set(SEVERITIES), severities
+    annotations = rule["annotations"]
+    assert sorted(annotations) == ["description", "runbook", "summary"]
+    assert all(text.strip() for text in annotations.values())
+    subject = re.compile(r"\$labels\.(component|name|instance)\b")
+    assert subject.search(annotations["summary"]), "the summary names what the alert is about"
+    assert subject.search(annotations["description"])
+
+
+@pytest.mark.parametrize("name", sorted(ALERTS))
+def test_every_metric_an_alert_names_is_exported(name):
+    names = metric_names(ALERTS[name]["expr"])
+    assert names and names <= EXPORTER_METRICS | {"up"}, names
+
+
+def test_severities_match_the_issue():
+    assert ALERTS["StatuspageComponentMajorOutage"]["labels"]["severity"] == "critical"
+    assert ALERTS["StatuspageComponentDegraded"]["labels"]["severity"] == "warning"
+    assert ALERTS["StatuspageMaintenanceInProgress"]["labels"]["severity"] == "info"
+    assert _severities(ALERTS["StatuspageIncidentUnresolved"]["labels"]["severity"]) == {"critical", "warning"}
+
+
+def test_degraded_waits_longer_than_major_outage():
+    def minutes(rule):
+        return int(rule["for"].removesuffix("m"))
+
+    assert minutes(ALERTS["StatuspageComponentDegraded"]) > minutes(ALERTS["StatuspageComponentMajorOutage"])
+
+
+def test_only_info_alerts_look_at_maintenance():
+    for name, rule in ALERTS.items():
+        if "under_maintenance" in rule["expr"] or "maintenance_info" in rule["expr"]:
+            assert rule["labels"]["severity"] == "info", name
+
+
+def test_exporter_down_watches_the_job_of_the_example_config():
+    (job,) = [scrape["job_name"] for scrape in _yaml(PROMETHEUS_CONFIG_PATH)["scrape_configs"]]
+    assert job == "github-status"
+    assert f'up{{job="{job}"}}' in ALERTS["StatuspageExporterDown"]["expr"]
+
+
+# -- the promtool unit tests cover every alert ----------------------------------------------------
+def _rule_test_cases():
+    for test in _yaml(RULES_TEST_PATH)["tests"]:
+        yield from test.get("alert_rule_test", [])
+
+
+@pytest.mark.parametrize("name", sorted(ALERTS))
+def test_every_alert_is_unit_tested_firing_and_silent(name):
+    cases = [case for case in _rule_test_cases() if case["alertname"] == name]
+    assert any(case["exp_alerts"] for case in cases), "never tested firing"
+    assert any(not case["exp_alerts"] for case in cases), "never tested silent"
+
+
+def test_the_unit_tests_load_the_shipped_rules():
+    assert _yaml(RULES_TEST_PATH)["rule_files"] == ["alerts.yml"]
+
+
+# -- promtool and amtool --------------------------------------------------------------------------
+@pytest.mark.integration
+def test_rules_pass_promtool_check():
+    result = _run("promtool", "check", "rules", RULES_PATH.name)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"SUCCESS: {len(RULES)} rules found" in result.stdout
+
+
+@pytest.mark.integration
+def test_rule_unit_tests_pass():
+    result = _run("promtool", "test", "rules", RULES_TEST_PATH.name)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
+
+
+@pytest.mark.integration
+def test_prometheus_config_passes_promtool_check():
+    result = _run("promtool", "check", "config", PROMETHEUS_CONFIG_PATH.name)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS: 1 rule files found" in result.stdout
+
+
+@pytest.mark.integration
+def test_alertmanager_config_passes_amtool_check():
+    result = _run("amtool", "check-config", ALERTMANAGER_CONFIG_PATH.name)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("labels", "receiver"),
+    [
+        ({"alertname": "StatuspageComponentMajorOutage", "severity": "critical", "component": "Actions"}, "pager"),
+        ({"alertname": "StatuspageIncidentUnresolved", "severity": "critical", "impact": "critical"}, "pager"),
+        ({"alertname": "StatuspageComponentDegraded", "severity": "warning", "component": "Actions"}, "chat"),
+        ({"alertname": "StatuspageUpstreamDown", "severity": "warning"}, "chat"),
+        ({"alertname": "StatuspageMaintenanceInProgress", "severity": "info", "component": "Actions"}, "info"),
+        ({"alertname": "SomethingElse"}, "chat"),
+    ],
+)
+def test_alertmanager_routes_by_severity(labels, receiver):
+    pairs = [f"{key}={value}" for key, value in labels.items()]
+    result = _run("amtool", "config", "routes", "test", f"--config.file={ALERTMANAGER_CONFIG_PATH.name}", *pairs)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.split() == [receiver]
+
+
+# -- alertmanager.yml, read as YAML ---------------------------------------------------------------
+def test_alertmanager_groups_by_alert_name_and_component():
+    assert ALERTMANAGER["route"]["group_by"] == ["alertname", "component"]
+    assert all("group_by" not in route for route in ALERTMANAGER["route"]["routes"])
+
+
+def test_maintenance_never_reaches_the_pager():
+    routes = {route["receiver"]: route["matchers"] for route in ALERTMANAGER["route"]["routes"]}
+    assert routes["pager"] == ['severity="critical"']
+    assert routes["info"] == ['severity="info"']
+
+
+def _alertnames(matchers: list[str]) -> set[str]:
+    (matcher,) = matchers
+    found = re.fullmatch(r'alertname=~"([\w|]+)"', matcher)
+    assert found, matcher
+    return set(found.group(1).split("|"))
+
+
+def test_failing_fetches_inhibit_the_component_alerts_of_the_same_exporter():
+    (rule,) = ALERTMANAGER["inhibit_rules"]
+    assert _alertnames(rule["source_matchers"]) == set(UPSTREAM_ALERTS)
+    targets = _alertnames(rule["target_matchers"])
+    assert set(COMPONENT_ALERTS) <= targets
+    assert targets <= set(ALERTS), f"no such alerts: {targets - set(ALERTS)}"
+    assert rule["equal"] == ["job", "instance"]
+
+
+def test_example_receivers_stay_on_loopback():
+    for receiver in ALERTMANAGER["receivers"]:
+        for config in receiver.get("webhook_configs", []):
+            assert config["url"].startswith("http://127.0.0.1:"), config["url"]
