@@ -51,7 +51,9 @@ def build_app(
     default = default_page(config)
     reloader = Reloader(config, pool, pinned=default, pages=pages)
     own = [ProcessCollector(registry=None), PlatformCollector(registry=None), BuildInfoCollector(__version__), reloader]
-    target = PageTarget(default, pool.cache_for(default), extra_collectors=own)
+    target = PageTarget(
+        default, pool.cache_for(default), extra_collectors=own, extra_generation=lambda: reloader.generation
+    )
     info = PageInfo(version=__version__, status_url=config.status_url, cache_ttl=config.cache_ttl)
     return ExporterApp(target, reloader, info), reloader
 

@@ -12,7 +12,7 @@ import gzip
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Hashable
 
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import CollectorRegistry
@@ -20,7 +20,7 @@ from prometheus_client.registry import CollectorRegistry
 
 @dataclass
 class _Rendering:
-    generation: int
+    generation: Hashable
     rendered_at: float
     body: bytes
     gzipped: bytes | None = field(default=None)
@@ -54,7 +54,7 @@ class MetricsRenderer:
     def __init__(
         self,
         registry: CollectorRegistry,
-        generation: Callable[[], int],
+        generation: Callable[[], Hashable],
         *,
         max_age: float = 1.0,
         clock: Callable[[], float] = time.monotonic,

@@ -182,3 +182,142 @@ def test_landing_page_names_version_target_and_links():
 )
 def test_scrape_budget(header, budget):
     assert scrape_budget(header, fetch_timeout=5.0) == pytest.approx(budget)
+
+
+# -- /probe and /-/reload ------------------------------------------------------------------------------
+
+PAGES = """
+pages:
+  - name: cloudflare
+    url: https://www.cloudflarestatus.com
+  - name: discord
+    url: https://discordstatus.com
+    components_exclude: "^Actions$"
+"""
+
+
+class NamedFetcher(GatedFetcher):
+    def __init__(self, indicator: str):
+        super().__init__()
+        self.result = FetchResult(200, parse_summary(payloads.summary(indicator=indicator)), Validators())
+
+    def fetch(self, validators):
+        self.calls += 1
+        return self.result
+
+
+@pytest.fixture
+def pages_file(tmp_path):
+    path = tmp_path / "pages.yml"
+    path.write_text(PAGES)
+    return path
+
+
+def probe_fetchers():
+    return {"cloudflare": NamedFetcher("major"), "discord": NamedFetcher("critical")}
+
+
+def test_probe_answers_the_named_page_and_only_its_series(pages_file):
+    default, fetchers = GatedFetcher(), probe_fetchers()
+
+    async def scenario(client):
+        by_name = await client.get("/probe?target=cloudflare")
+        by_url = await client.get("/probe", params={"target": "https://discordstatus.com"})
+        return by_name.status, await by_name.text(), by_url.status, await by_url.text()
+
+    status, cloudflare, status_url, discord = serve(default, scenario, ["--config.file", str(pages_file)], fetchers)
+    assert (status, status_url) == (200, 200)
+    assert 'statuspage_overall_status{indicator="major"} 1.0' in cloudflare
+    assert 'statuspage_overall_status{indicator="critical"} 1.0' in discord
+    assert 'component="Actions"' in cloudflare and 'component="Actions"' not in discord  # per-page exclude
+    for text in (cloudflare, discord):
+        assert "statuspage_up 1.0" in text and "statuspage_fetches_total 1.0" in text
+        assert "process_" not in text and "statuspage_exporter_build_info" not in text
+    assert default.calls == 0  # /probe never touches the default page
+    assert [f.calls for f in fetchers.values()] == [1, 1]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "400 missing parameter 'target': /probe?target=NAME\n"),
+        ("?target=", "400 missing parameter 'target': /probe?target=NAME\n"),
+        ("?target=github", "400 unknown target 'github': /probe reads only the pages listed in --config.file\n"),
+        ("?target=http://169.254.169.254/latest",
+         "400 unknown target 'http://169.254.169.254/latest': /probe reads only the pages listed in --config.file\n"),
+        ("?target=" + "x" * 300,
+         f"400 unknown target '{'x' * 200}...': /probe reads only the pages listed in --config.file\n"),
+    ],
+)
+def test_probe_refuses_what_is_not_configured_without_any_request(pages_file, query, message):
+    created = []
+
+    def make_fetcher(page):
+        created.append(page.name)
+        return NamedFetcher("none")
+
+    async def scenario(client):
+        response = await client.get("/probe" + query)
+        return response.status, await response.text()
+
+    config = load(["--config.file", str(pages_file)], {})
+
+    async def main():
+        app, _ = build_app(config, load_pages(config.config_file, config), make_fetcher=make_fetcher)
+        async with TestClient(RawTestServer(app.handle, access_log=None)) as client:
+            return await scenario(client)
+
+    status, text = asyncio.run(main())
+    assert (status, text) == (400, message)
+    # Fetchers exist for the listed pages only, and none of them was asked anything.
+    assert sorted(created) == ["cloudflare", "default", "discord"]
+
+
+def test_reload_by_http_applies_a_good_file_and_keeps_unchanged_caches(pages_file):
+    fetchers = probe_fetchers()
+    fetchers["statusio"] = NamedFetcher("minor")
+
+    async def scenario(client):
+        await client.get("/probe?target=cloudflare")
+        pages_file.write_text(PAGES.replace("discord", "statusio").replace("https://discordstatus.com",
+                                                                            "https://status.example.io"))
+        reload = await client.post("/-/reload")
+        new = await client.get("/probe?target=statusio")
+        gone = await client.get("/probe?target=discord")
+        kept = await client.get("/probe?target=cloudflare")
+        metrics = await client.get("/metrics")
+        return (reload.status, await reload.text(), new.status, gone.status, await kept.text(),
+                await metrics.text())
+
+    reload_status, reload_text, new, gone, kept, metrics = serve(
+        GatedFetcher(), scenario, ["--config.file", str(pages_file)], fetchers
+    )
+    assert (reload_status, reload_text) == (200, "config reloaded\n")
+    assert (new, gone) == (200, 400)
+    assert fetchers["cloudflare"].calls == 1  # the second probe was served by the surviving cache
+    assert "statuspage_fetches_total 1.0" in kept
+    assert "statuspage_exporter_config_last_reload_successful 1.0" in metrics
+
+
+def test_reload_of_a_bad_file_keeps_the_old_pages_and_says_so(pages_file):
+    async def scenario(client):
+        pages_file.write_text("pages:\n  - name: broken\n")
+        reload = await client.post("/-/reload")
+        old = await client.get("/probe?target=cloudflare")
+        metrics = await client.get("/metrics")
+        return reload.status, await reload.text(), old.status, await metrics.text()
+
+    status, text, old, metrics = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], probe_fetchers())
+    assert status == 500
+    assert text == f"500 config reload failed, old config kept: {pages_file}: pages[0]: missing 'url'\n"
+    assert old == 200
+    assert "statuspage_exporter_config_last_reload_successful 0.0" in metrics
+
+
+def test_landing_page_lists_the_probe_targets(pages_file):
+    async def scenario(client):
+        return await (await client.get("/")).text()
+
+    html = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], probe_fetchers())
+    assert '<a href="probe?target=cloudflare">cloudflare</a>' in html
+    assert '<a href="probe?target=discord">discord</a>' in html
