@@ -155,3 +155,43 @@ def test_config_check_and_a_bad_file_at_start(tmp_path):
     for args in (("--config.check",), ()):
         result = run_cli("--config.file", str(bad), "--web.listen-address", "127.0.0.1:0", *args)
         assert (result.returncode, result.stdout, result.stderr) == (2, "", expected)
+
+
+def test_real_prometheus_scrapes_pages_through_the_shipped_multi_target_job(tmp_path, pages):
+    import yaml
+
+    from tests.integration.test_monitoring_e2e import PROMETHEUS, Process, eventually, free_port, http_get
+
+    if PROMETHEUS is None:
+        pytest.skip("prometheus is not installed (Debian package prometheus)")
+    config = tmp_path / "pages.yml"
+    write_pages(config, pages, ["alpha", "beta"])
+    flags = ["--statuspage.url", pages["default"].url, "--config.file", str(config), "--cache.ttl", "1s"]
+    with ExporterProcess(flags) as exporter:
+        shipped = yaml.safe_load((REPO / "prometheus" / "prometheus.yml").read_text())
+        [job] = [j for j in shipped["scrape_configs"] if j.get("metrics_path") == "/probe"]
+        job.update(scrape_interval="1s", scrape_timeout="1s", static_configs=[{"targets": ["alpha", "beta"]}])
+        job["relabel_configs"][-1]["replacement"] = f"127.0.0.1:{exporter.port}"
+        prometheus_yml = tmp_path / "prometheus.yml"
+        prometheus_yml.write_text(yaml.safe_dump({"scrape_configs": [job]}))
+        address = f"127.0.0.1:{free_port()}"
+        prometheus = Process(
+            "prometheus",
+            [PROMETHEUS, f"--config.file={prometheus_yml}", f"--storage.tsdb.path={tmp_path / 'data'}",
+             f"--web.listen-address={address}", "--log.level=warn"],
+            tmp_path,
+        )  # fmt: skip
+        try:
+
+            def indicators():
+                result = http_get(f"http://{address}/api/v1/query", {"query": "statuspage_overall_status == 1"})[
+                    "data"
+                ]["result"]
+                found = {(s["metric"]["job"], s["metric"]["instance"], s["metric"]["indicator"]) for s in result}
+                assert found == {("statuspage-probe", "alpha", "minor"), ("statuspage-probe", "beta", "major")}
+                return found
+
+            eventually(indicators, what="Prometheus scraping /probe for alpha and beta")
+        finally:
+            prometheus.stop()
+    assert pages["gamma"].request_count == 0
