@@ -6,13 +6,13 @@ The only module with side effects. `main()` is the console script `github-status
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import resource
 import signal
 import sys
 from typing import Callable, Mapping, Sequence
 
-from aiohttp import web
 from prometheus_client import PlatformCollector, ProcessCollector
 
 from exporter import __version__, log
@@ -21,7 +21,7 @@ from exporter.collector import BuildInfoCollector
 from exporter.config import PROGRAM, Config, ConfigError, load
 from exporter.pagefile import PageSettings, default_page, load_pages
 from exporter.reload import Reloader
-from exporter.server import ExporterApp, PageInfo
+from exporter.server import ClientErrorLogFilter, ExporterApp, PageInfo, http_server
 from exporter.statuspage import StatuspageClient
 from exporter.targets import CachePool, PageTarget
 from exporter.upstream import Upstream
@@ -71,7 +71,7 @@ async def serve(config: Config, app: ExporterApp, reloader: Reloader) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
     loop.add_signal_handler(signal.SIGHUP, reloader.reload)
-    http = web.Server(app.handle, access_log=None)
+    http = http_server(app)
     server = await loop.create_server(
         http, config.listen_host or None, config.listen_port, reuse_address=True, backlog=LISTEN_BACKLOG
     )
@@ -134,6 +134,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         print(f"{PROGRAM}: configuration OK ({len(pages)} pages in {config.config_file or 'no --config.file'})")
         return 0
     log.configure(config.log_level, config.log_format)
+    logging.getLogger("aiohttp.server").addFilter(ClientErrorLogFilter())
     _raise_open_files_limit()
     app, reloader = build_app(config, pages)
     try:

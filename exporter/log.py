@@ -65,7 +65,8 @@ def configure(level: str = "info", fmt: str = "json", stream: TextIO | None = No
         structlog.processors.EventRenamer("msg"),
     ]
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        # Context a standard-library record carries (set by our own filters) becomes fields.
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(allow=("error",))],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             _order_keys,

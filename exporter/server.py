@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from exporter.reload import Reloader
 from exporter.targets import PageTarget
@@ -24,7 +26,29 @@ SCRAPE_TIMEOUT_MARGIN_SECONDS = 0.25
 FETCH_GRACE_SECONDS = 0.1
 SCRAPE_TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds"
 
+#: How long an idle keep-alive connection (or one that has not finished its request) stays open:
+#: longer than the usual 15 s-1 m scrape intervals, short enough that slowloris connections go.
+KEEPALIVE_TIMEOUT_SECONDS = 75.0
+
 Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
+
+
+class ClientErrorLogFilter(logging.Filter):
+    """Turns aiohttp's `error` + traceback for a malformed request into one `debug` line.
+
+    A client's garbage is the client's problem: at `error` anyone could flood the log and page
+    whoever alerts on it. Exceptions raised by our own handlers are left as they are.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, HttpProcessingError):
+            return True
+        record.msg, record.args = "bad request from client", ()
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        record.exc_info = record.exc_text = None
+        record.error = f"{type(error).__name__}: {error.message}"[:200]
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
 
 def scrape_budget(header: str | None, fetch_timeout: float) -> float:
@@ -110,6 +134,11 @@ class ExporterApp:
 
     async def _ready(self, request: web.BaseRequest) -> web.StreamResponse:
         return web.Response(text="Ready\n")
+
+
+def http_server(app: ExporterApp) -> web.Server:
+    """The aiohttp protocol factory serving `app`, with our logging and connection limits."""
+    return web.Server(app.handle, access_log=None, keepalive_timeout=KEEPALIVE_TIMEOUT_SECONDS)
 
 
 async def _serve_page(request: web.BaseRequest, page: PageTarget) -> web.StreamResponse:

@@ -243,10 +243,14 @@ def test_probe_answers_the_named_page_and_only_its_series(pages_file):
         ("", "400 missing parameter 'target': /probe?target=NAME\n"),
         ("?target=", "400 missing parameter 'target': /probe?target=NAME\n"),
         ("?target=github", "400 unknown target 'github': /probe reads only the pages listed in --config.file\n"),
-        ("?target=http://169.254.169.254/latest",
-         "400 unknown target 'http://169.254.169.254/latest': /probe reads only the pages listed in --config.file\n"),
-        ("?target=" + "x" * 300,
-         f"400 unknown target '{'x' * 200}...': /probe reads only the pages listed in --config.file\n"),
+        (
+            "?target=http://169.254.169.254/latest",
+            "400 unknown target 'http://169.254.169.254/latest': /probe reads only the pages listed in --config.file\n",
+        ),
+        (
+            "?target=" + "x" * 300,
+            f"400 unknown target '{'x' * 200}...': /probe reads only the pages listed in --config.file\n",
+        ),
     ],
 )
 def test_probe_refuses_what_is_not_configured_without_any_request(pages_file, query, message):
@@ -279,15 +283,15 @@ def test_reload_by_http_applies_a_good_file_and_keeps_unchanged_caches(pages_fil
 
     async def scenario(client):
         await client.get("/probe?target=cloudflare")
-        pages_file.write_text(PAGES.replace("discord", "statusio").replace("https://discordstatus.com",
-                                                                            "https://status.example.io"))
+        pages_file.write_text(
+            PAGES.replace("discord", "statusio").replace("https://discordstatus.com", "https://status.example.io")
+        )
         reload = await client.post("/-/reload")
         new = await client.get("/probe?target=statusio")
         gone = await client.get("/probe?target=discord")
         kept = await client.get("/probe?target=cloudflare")
         metrics = await client.get("/metrics")
-        return (reload.status, await reload.text(), new.status, gone.status, await kept.text(),
-                await metrics.text())
+        return (reload.status, await reload.text(), new.status, gone.status, await kept.text(), await metrics.text())
 
     reload_status, reload_text, new, gone, kept, metrics = serve(
         GatedFetcher(), scenario, ["--config.file", str(pages_file)], fetchers
@@ -321,3 +325,58 @@ def test_landing_page_lists_the_probe_targets(pages_file):
     html = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], probe_fetchers())
     assert '<a href="probe?target=cloudflare">cloudflare</a>' in html
     assert '<a href="probe?target=discord">discord</a>' in html
+
+
+# -- logging of client errors ------------------------------------------------------------------------
+
+
+def _log_bad_request(logger_name: str) -> None:
+    import logging
+
+    from aiohttp.http_exceptions import BadHttpMessage
+
+    try:
+        raise BadHttpMessage("Invalid method encountered")
+    except BadHttpMessage:
+        logging.getLogger(logger_name).exception("Error handling request from %s", "127.0.0.1")
+
+
+def test_malformed_requests_are_one_debug_line_without_traceback(log_lines):
+    import logging
+
+    from exporter.server import ClientErrorLogFilter
+
+    logger = logging.getLogger("aiohttp.server.test")
+    logger.addFilter(ClientErrorLogFilter())
+    try:
+        _log_bad_request(logger.name)
+        try:
+            raise RuntimeError("a bug of ours")
+        except RuntimeError:
+            logger.exception("Error handling request")
+    finally:
+        logger.filters.clear()
+    bad, bug = log_lines()
+    assert {k: bad[k] for k in ("level", "msg", "error")} == {
+        "level": "debug",
+        "msg": "bad request from client",
+        "error": "BadHttpMessage: Invalid method encountered",
+    }
+    assert "exception" not in bad
+    assert bug["level"] == "error" and "RuntimeError: a bug of ours" in bug["exception"]
+
+
+def test_malformed_requests_are_dropped_above_debug(log_lines):
+    import logging
+
+    from exporter.server import ClientErrorLogFilter
+
+    logger = logging.getLogger("aiohttp.server.test2")
+    logger.addFilter(ClientErrorLogFilter())
+    logger.setLevel(logging.INFO)
+    try:
+        _log_bad_request(logger.name)
+    finally:
+        logger.filters.clear()
+        logger.setLevel(logging.NOTSET)
+    assert log_lines() == []

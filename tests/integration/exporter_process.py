@@ -54,6 +54,7 @@ class ExporterProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=self.preexec_fn,
         )
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
