@@ -172,6 +172,19 @@ async def connect(exporter: ExporterProcess) -> tuple[asyncio.StreamReader, asyn
     return await asyncio.open_connection("127.0.0.1", exporter.port)
 
 
+async def connect_counted(
+    exporter: ExporterProcess, tally: Tally
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+    """Connect and count it in the tally; on failure record the error and return None."""
+    try:
+        connection = await connect(exporter)
+    except OSError as err:
+        tally.errors.append(repr(err))
+        return None
+    tally.connected += 1
+    return connection
+
+
 async def close(writer: asyncio.StreamWriter) -> None:
     writer.close()
     try:
@@ -238,12 +251,10 @@ def slowloris(exporter: ExporterProcess, interval: float = 1.0) -> Attacker:
     """A request line and headers that never end: one more header line every `interval` seconds."""
 
     async def attack(stop: asyncio.Event, tally: Tally) -> None:
-        try:
-            reader, writer = await connect(exporter)
-        except OSError as err:
-            tally.errors.append(repr(err))
+        connection = await connect_counted(exporter, tally)
+        if connection is None:
             return
-        tally.connected += 1
+        reader, writer = connection
         try:
             writer.write(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             for n in range(120):  # bounded even if nobody sets `stop`
@@ -266,12 +277,10 @@ def idle_connection(exporter: ExporterProcess) -> Attacker:
     """Connect and hold the connection without sending a byte."""
 
     async def attack(stop: asyncio.Event, tally: Tally) -> None:
-        try:
-            _, writer = await connect(exporter)
-        except OSError as err:
-            tally.errors.append(repr(err))
+        connection = await connect_counted(exporter, tally)
+        if connection is None:
             return
-        tally.connected += 1
+        _, writer = connection
         try:
             await asyncio.wait_for(stop.wait(), 120)
         finally:
@@ -284,12 +293,10 @@ def keep_alive_requests(exporter: ExporterProcess, count: int) -> Attacker:
     """`count` requests for /metrics on one keep-alive connection, then hold it."""
 
     async def attack(stop: asyncio.Event, tally: Tally) -> None:
-        try:
-            reader, writer = await connect(exporter)
-        except OSError as err:
-            tally.errors.append(repr(err))
+        connection = await connect_counted(exporter, tally)
+        if connection is None:
             return
-        tally.connected += 1
+        reader, writer = connection
         try:
             for _ in range(count):
                 writer.write(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -310,12 +317,10 @@ def one_request_per_connection(exporter: ExporterProcess, request: bytes, rounds
         for _ in range(rounds):
             if stop.is_set():
                 return
-            try:
-                reader, writer = await connect(exporter)
-            except OSError as err:
-                tally.errors.append(repr(err))
+            connection = await connect_counted(exporter, tally)
+            if connection is None:
                 return
-            tally.connected += 1
+            reader, writer = connection
             try:
                 writer.write(request)
                 try:
