@@ -106,7 +106,9 @@ def test_only_info_alerts_look_at_maintenance():
 
 
 def test_exporter_down_watches_the_job_of_the_example_config():
-    (job,) = [scrape["job_name"] for scrape in _yaml(PROMETHEUS_CONFIG_PATH)["scrape_configs"]]
+    scrapes = _yaml(PROMETHEUS_CONFIG_PATH)["scrape_configs"]
+    # The job scraping /metrics (the exporter itself); the /probe job reads other pages through it.
+    (job,) = [scrape["job_name"] for scrape in scrapes if scrape.get("metrics_path", "/metrics") == "/metrics"]
     assert job == "github-status"
     assert f'up{{job="{job}"}}' in ALERTS["StatuspageExporterDown"]["expr"]
 
