@@ -7,9 +7,10 @@ ARGS ?=
 
 .PHONY: run test unit integration lint lock bench clean
 
-$(BIN)/github-status-exporter: requirements-dev.lock setup.cfg pyproject.toml
+$(BIN)/github-status-exporter: requirements-dev.lock requirements-deploy.lock setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-deploy.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
@@ -32,6 +33,8 @@ lint: $(BIN)/github-status-exporter
 lock:
 	uv pip compile setup.cfg --generate-hashes --python-version 3.11 -o requirements.lock
 	uv pip compile setup.cfg --extra dev --generate-hashes --python-version 3.11 -o requirements-dev.lock
+	uv pip compile requirements-deploy.in --generate-hashes --python-version 3.11 -c requirements-dev.lock \
+		-o requirements-deploy.lock
 
 bench: $(BIN)/github-status-exporter
 	$(BIN)/python bench/metrics_vs_nginx.py
