@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Hashable
 
-from prometheus_client.exposition import choose_encoder
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client.exposition import generate_latest as generate_text
+from prometheus_client.openmetrics.exposition import CONTENT_TYPE_LATEST as CONTENT_TYPE_OPENMETRICS
+from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
 from prometheus_client.registry import CollectorRegistry
 
 
@@ -33,10 +36,35 @@ class Exposition:
     gzipped: bool
 
 
-@lru_cache(maxsize=32)
-def _encoder(accept: str):
-    """choose_encoder, memoised: scrapers send the same few Accept headers over and over."""
-    return choose_encoder(accept)
+#: The two formats we answer in. Our metric names are all legacy-valid, so text 0.0.4 and
+#: OpenMetrics 1.0.0 say everything any escaping scheme or later version would.
+TEXT = (generate_text, CONTENT_TYPE_PLAIN_0_0_4)
+OPENMETRICS = (generate_openmetrics, CONTENT_TYPE_OPENMETRICS)
+
+
+@lru_cache(maxsize=64)
+def negotiate(accept: str) -> tuple[Callable[[CollectorRegistry], bytes], str]:
+    """OpenMetrics if the Accept header lists it (with q > 0), else the text format.
+
+    Only two formats, whatever the header says: a rendering is kept per format, so letting
+    clients name arbitrary versions would let them grow that store (and defeat the reuse).
+    """
+    for item in accept.split(","):
+        media_type, _, params = item.partition(";")
+        if media_type.strip().lower() == "application/openmetrics-text" and not _q_is_zero(params):
+            return OPENMETRICS
+    return TEXT
+
+
+def _q_is_zero(params: str) -> bool:
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value) == 0
+            except ValueError:
+                return False
+    return False
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -44,7 +72,7 @@ def accepts_gzip(accept_encoding: str) -> bool:
     for item in accept_encoding.split(","):
         coding, _, params = item.partition(";")
         if coding.strip().lower() == "gzip":
-            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+            return not _q_is_zero(params)
     return False
 
 
@@ -67,7 +95,7 @@ class MetricsRenderer:
 
     def render(self, accept: str = "", accept_encoding: str = "") -> Exposition:
         """The exposition for these request headers, from a reused rendering when still valid."""
-        encode, content_type = _encoder(accept)
+        encode, content_type = negotiate(accept)
         generation = self._generation()
         now = self._clock()
         rendering = self._renderings.get(content_type)

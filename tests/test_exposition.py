@@ -7,7 +7,7 @@ import gzip
 import pytest
 from prometheus_client.registry import CollectorRegistry
 
-from exporter.exposition import MetricsRenderer, accepts_gzip
+from exporter.exposition import OPENMETRICS, TEXT, MetricsRenderer, accepts_gzip, negotiate
 
 
 class CountingCollector:
@@ -72,7 +72,7 @@ def test_openmetrics_when_asked(setup):
     text = renderer.render(accept="text/plain;version=0.0.4")
     openmetrics = renderer.render(accept="application/openmetrics-text;version=1.0.0,text/plain;q=0.5")
     assert text.content_type == "text/plain; version=0.0.4; charset=utf-8"
-    assert openmetrics.content_type.startswith("application/openmetrics-text; version=1.0.0")
+    assert openmetrics.content_type == "application/openmetrics-text; version=1.0.0; charset=utf-8"
     assert openmetrics.body.endswith(b"# EOF\n")
     assert not text.body.endswith(b"# EOF\n")
 
@@ -93,3 +93,34 @@ def test_openmetrics_when_asked(setup):
 )
 def test_accepts_gzip(header, expected):
     assert accepts_gzip(header) is expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("", TEXT),
+        ("text/plain;version=0.0.4;q=0.5,*/*;q=0.1", TEXT),
+        ("text/plain;version=1.0.0;escaping=allow-utf-8", TEXT),
+        (
+            "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+            "text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+            OPENMETRICS,
+        ),
+        ("application/openmetrics-text; version=abc", OPENMETRICS),
+        ("application/openmetrics-text; version=1.0.7; escaping=values", OPENMETRICS),
+        ("Application/OpenMetrics-Text", OPENMETRICS),
+        ("application/openmetrics-text;q=0, text/plain", TEXT),
+        ("application/openmetrics-text;q=nonsense", OPENMETRICS),
+    ],
+)
+def test_negotiation_knows_two_formats_whatever_the_header_says(accept, expected):
+    assert negotiate(accept) == expected
+
+
+def test_clients_cannot_grow_the_renderings_by_naming_new_versions(setup):
+    renderer, collector, state = setup
+    for minor in range(200):
+        renderer.render(accept=f"application/openmetrics-text; version=1.0.{minor}", accept_encoding="gzip")
+        renderer.render(accept=f"text/plain; version=1.{minor}.0")
+    assert len(renderer._renderings) == 2
+    assert collector.collections == 2  # one rendering per format, reused
