@@ -23,13 +23,14 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
 
 from exporter import __version__
 from exporter.summary import InvalidPayload, Summary, parse_summary
-from exporter.upstream import NoSlot, Upstream
+from exporter.upstream import NoSlot, RequestSockets, Upstream, new_session, tracking
 
 #: Every reason a request can fail for, in the order they are exported.
 REASONS = ("timeout", "connection", "rate_limited", "http_status", "invalid_json", "invalid_payload", "too_large")
@@ -83,17 +84,22 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _is_ascii_number(value):
         seconds = float(value)
     else:
         try:
             moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+            if moment.tzinfo is None:
+                return None
+            seconds = moment.timestamp() - (time.time() if now is None else now)
+        except (TypeError, ValueError, OverflowError, IndexError):  # what a garbled date can raise
             return None
-        if moment.tzinfo is None:
-            return None
-        seconds = moment.timestamp() - (time.time() if now is None else now)
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
+
+
+def _is_ascii_number(text: str) -> bool:
+    """True for "123"; str.isdigit alone also accepts "²", which int() then refuses."""
+    return text.isascii() and text.isdigit()
 
 
 class StatuspageClient:
@@ -114,17 +120,18 @@ class StatuspageClient:
         self.max_bytes = max_bytes
         self._clock = clock
         self._upstream = upstream
-        self._session = upstream.session(self.url) if upstream else requests.Session()
-        self._session.max_redirects = MAX_REDIRECTS
+        self._session = upstream.session(self.url) if upstream else new_session()
 
     def fetch(self, validators: Validators = Validators()) -> FetchResult:
         """One request, finished or abandoned by the deadline. Raises FetchError."""
         deadline = self._clock() + self.timeout
         outcome: Future[FetchResult] = Future()
+        sockets = RequestSockets()
 
         def run() -> None:
             try:
-                outcome.set_result(self._request(validators, deadline))
+                with tracking(sockets):
+                    outcome.set_result(self._request(validators, deadline))
             except BaseException as err:  # handed to the waiting caller, which re-raises it
                 outcome.set_exception(err)
 
@@ -133,6 +140,7 @@ class StatuspageClient:
         try:
             return outcome.result(timeout=max(deadline - self._clock(), 0.0))
         except FutureTimeout:
+            sockets.cut()  # the worker's read fails now: the thread ends and frees its slot
             raise FetchError("timeout", f"no complete answer within {self.timeout:g}s") from None
 
     def _request(self, validators: Validators, deadline: float) -> FetchResult:
@@ -143,18 +151,16 @@ class StatuspageClient:
             **validators.headers(),
         }
         try:
-            with self._slot(deadline):
-                left = self._time_left(deadline)
-                with self._session.get(self.url, headers=headers, timeout=(left, left), stream=True) as response:
-                    self._check_status(response)
-                    if response.status_code == 304:
-                        return FetchResult(304, None, validators)
-                    body = self._read_body(response, deadline)
-                    new_validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+            with self._slot(deadline), self._get(headers, deadline) as response:
+                self._check_status(response)
+                if response.status_code == 304:
+                    return FetchResult(304, None, validators)
+                body = self._read_body(response, deadline)
+                new_validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
         except NoSlot as err:
             raise FetchError("timeout", f"no request slot within {self.timeout:g}s: {err}") from None
-        except requests.TooManyRedirects as err:
-            raise FetchError("http_status", f"redirect loop: {err}") from None
+        except requests.exceptions.InvalidURL as err:  # a redirect to a name requests refuses
+            raise FetchError("http_status", f"bad redirect: {err}") from None
         except (TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError) as err:
             raise FetchError("timeout", str(err) or "timed out") from None
         except (
@@ -166,6 +172,36 @@ class StatuspageClient:
             reason = "timeout" if self._clock() >= deadline else "connection"
             raise FetchError(reason, str(err) or type(err).__name__) from None
         return FetchResult(200, self._parse(body), new_validators)
+
+    def _get(self, headers: dict[str, str], deadline: float) -> requests.Response:
+        """GET the summary, following redirects ourselves without reading their bodies.
+
+        Session.send reads every 3xx body whole (past our size cap and deadline), even with
+        allow_redirects=False, and parses its Location unguarded; so requests go straight to the
+        transport adapter, with the settings Session.request would have merged in.
+        """
+        url = self.url
+        for _ in range(MAX_REDIRECTS + 1):
+            left = self._time_left(deadline)
+            prepared = self._session.prepare_request(requests.Request("GET", url, headers=headers))
+            settings = self._session.merge_environment_settings(prepared.url, {}, True, None, None)
+            adapter = self._session.get_adapter(prepared.url)
+            response = adapter.send(prepared, timeout=(left, left), **settings)
+            if not response.is_redirect:
+                return response
+            response.close()
+            location = response.headers["Location"]
+            try:
+                url = urljoin(url, location)
+                target = urlsplit(url)
+                target.port  # noqa: B018 - raises ValueError for a bad port
+                if target.scheme not in ("http", "https") or not target.hostname:
+                    raise ValueError(url)
+            except ValueError:
+                raise FetchError(
+                    "http_status", f"bad redirect Location {location[:100]!r}", response.status_code
+                ) from None
+        raise FetchError("http_status", f"redirect loop: more than {MAX_REDIRECTS} redirects", response.status_code)
 
     def _slot(self, deadline: float) -> AbstractContextManager[None]:
         if self._upstream is None:
@@ -191,7 +227,7 @@ class StatuspageClient:
     def _read_body(self, response: requests.Response, deadline: float) -> bytes:
         """The decoded body, read chunk by chunk under the deadline and the size cap."""
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if _is_ascii_number(declared) and int(declared) > self.max_bytes:
             raise FetchError("too_large", f"Content-Length {declared} over {self.max_bytes} bytes", 200)
         encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding not in ("", "identity") and encoding not in _DECODERS:

@@ -8,6 +8,7 @@ thread ends, so stuck requests cannot pile up either.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -15,12 +16,112 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import requests
+import urllib3.connection
+import urllib3.connectionpool
 from requests.adapters import HTTPAdapter
 
 #: Concurrent requests to one host (scheme, name and port).
 PER_HOST_LIMIT = 4
 #: Concurrent requests in all.
 TOTAL_LIMIT = 16
+
+
+class RequestSockets:
+    """The sockets one request has used, so another thread can cut the request off at once.
+
+    Socket timeouts bound each read, not a request: a server that sends its headers a byte at a
+    time would keep a worker thread (and its request slot) forever. At the deadline the caller
+    shuts these sockets down, the worker's read fails, and the thread ends.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._cut = False
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            cut = self._cut
+        if cut:
+            _shutdown(sock)
+
+    def cut(self) -> None:
+        """Shut down every socket used so far, and any used from now on."""
+        with self._lock:
+            self._cut = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed or never connected: nothing left to cut
+        pass
+
+
+_current = threading.local()
+
+
+@contextmanager
+def tracking(sockets: RequestSockets) -> Iterator[None]:
+    """Record in `sockets` every socket this thread's requests use (sessions from new_session)."""
+    _current.sockets = sockets
+    try:
+        yield
+    finally:
+        _current.sockets = None
+
+
+def _note(sock: socket.socket | None) -> None:
+    tracker = getattr(_current, "sockets", None)
+    if tracker is not None and sock is not None:
+        tracker.add(sock)
+
+
+class _TrackedHTTPConnection(urllib3.connection.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _note(self.sock)
+
+    def request(self, *args, **kwargs) -> None:
+        _note(self.sock)  # a kept-alive connection, already connected
+        super().request(*args, **kwargs)
+
+
+class _TrackedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _note(self.sock)
+
+    def request(self, *args, **kwargs) -> None:
+        _note(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _TrackedHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _TrackedHTTPConnection
+
+
+class _TrackedHTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPSConnection
+
+
+class _TrackingAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _TrackedHTTPPool, "https": _TrackedHTTPSPool}
+
+
+def new_session(pool_size: int = PER_HOST_LIMIT) -> requests.Session:
+    """A Session whose connections report their sockets to `tracking`."""
+    session = requests.Session()
+    adapter = _TrackingAdapter(pool_connections=1, pool_maxsize=pool_size)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 class NoSlot(Exception):
@@ -38,7 +139,7 @@ class Upstream:
     ):
         self._per_host = per_host
         self._total = threading.BoundedSemaphore(total)
-        self._session_factory = session_factory or self._new_session
+        self._session_factory = session_factory or (lambda: new_session(per_host))
         self._lock = threading.Lock()
         self._hosts: dict[str, tuple[requests.Session, threading.BoundedSemaphore]] = {}
 
@@ -70,13 +171,6 @@ class Upstream:
             if entry is None:
                 entry = self._hosts[key] = (self._session_factory(), threading.BoundedSemaphore(self._per_host))
             return entry
-
-    def _new_session(self) -> requests.Session:
-        session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self._per_host)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        return session
 
 
 def _host_key(url: str) -> str:

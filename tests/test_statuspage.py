@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
 
@@ -87,7 +88,6 @@ def test_gzip_body_is_decoded(mocked):
         ({"body": requests.exceptions.ReadTimeout("read timed out")}, "timeout", None, None),
         ({"body": requests.exceptions.ConnectionError("Name or service not known")}, "connection", None, None),
         ({"body": requests.exceptions.SSLError("certificate verify failed")}, "connection", None, None),
-        ({"body": requests.exceptions.TooManyRedirects("Exceeded 5 redirects.")}, "http_status", None, None),
         ({"status": 429, "headers": {"Retry-After": "120"}}, "rate_limited", 429, 120.0),
         ({"status": 429}, "rate_limited", 429, None),
         ({"status": 503, "headers": {"Retry-After": "30"}}, "http_status", 503, 30.0),
@@ -119,9 +119,78 @@ def test_failures_are_classified(mocked, reply, reason, status, retry_after):
 def test_redirect_loop_is_an_http_status_failure(mocked):
     mocked.get(URL, status=302, headers={"Location": URL})
     error = failure()
-    assert error.reason == "http_status"
-    assert "redirect loop" in error.detail
+    assert (error.reason, error.status, error.detail) == ("http_status", 302, "redirect loop: more than 5 redirects")
     assert len(mocked.calls) == 6  # the first request and five redirects, then it gives up
+
+
+def test_redirects_are_followed_to_the_summary(mocked):
+    moved = "https://www.status.example.com/api/v2/summary.json"
+    mocked.get(URL, status=301, headers={"Location": moved})
+    mocked.get(moved, json=payloads.summary(indicator="minor"))
+    assert client().fetch().summary.indicator == "minor"
+    assert [call.request.url for call in mocked.calls] == [URL, moved]
+
+
+def test_a_redirects_body_is_never_read(mocked):
+    bomb = gzip.compress(b" " * (64 * 1024 * 1024))
+    body = MeteredBody(io.BytesIO(bomb))
+    mocked.get(
+        URL,
+        status=302,
+        body=body,
+        headers={"Location": URL, "Content-Encoding": "gzip"},
+        auto_calculate_content_length=False,
+    )
+    assert failure().reason == "http_status"
+    assert body.bytes_read == 0
+
+
+class MeteredBody(io.BufferedReader):
+    """A response body that counts what was read from it."""
+
+    bytes_read = 0
+
+    def read(self, *args):
+        data = super().read(*args)
+        self.bytes_read += len(data)
+        return data
+
+    def read1(self, *args):
+        data = super().read1(*args)
+        self.bytes_read += len(data)
+        return data
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://[::1", "http://status.example.com:99999/", "ftp://status.example.com/x", "//"],
+)
+def test_an_unusable_redirect_location_is_an_http_status_failure(mocked, location):
+    mocked.get(URL, status=302, headers={"Location": location})
+    error = failure()
+    assert error.reason == "http_status"
+
+
+def test_a_non_ascii_redirect_location_is_followed_and_its_answer_classified(mocked):
+    mocked.get(URL, status=302, headers={"Location": "/\xb2"})
+    mocked.get("https://status.example.com/%C2%B2", status=404)
+    error = failure()
+    assert (error.reason, error.status) == ("http_status", 404)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Retry-After": "\xb2"}, {"Retry-After": "1 Jan 99999999999999 00:00 GMT"}, {"Retry-After": "Sat, 99 Foo"}],
+)
+def test_garbled_retry_after_is_ignored(mocked, headers):
+    mocked.get(URL, status=429, headers=headers)
+    error = failure()
+    assert (error.reason, error.retry_after) == ("rate_limited", None)
+
+
+def test_garbled_content_length_does_not_escape_classification(mocked):
+    mocked.get(URL, body=b"{}", headers={"Content-Length": "\xb2"}, auto_calculate_content_length=False)
+    assert failure().reason == "invalid_payload"
 
 
 def test_declared_length_over_the_cap_is_refused_before_reading(mocked):

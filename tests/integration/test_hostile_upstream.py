@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import ssl
 import subprocess
+import threading
 import time
 
 import pytest
@@ -157,3 +159,63 @@ def test_tls_server_with_an_untrusted_certificate_is_a_connection_failure(untrus
     [failure] = [line for line in lines if line["msg"] == "fetch failed"]
     assert "CERTIFICATE_VERIFY_FAILED" in failure["error"]
     assert page.request_count == 0  # the handshake failed: no request was ever sent
+
+
+class HeaderDripServer:
+    """Accepts, then sends a status line and an endless header one byte at a time (bounded: 30 s)."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn):
+        with conn:
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                for _ in range(300):
+                    if self.stop.wait(0.1):
+                        return
+                    conn.sendall(b"x")
+            except OSError:
+                return
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+
+
+def fetch_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "statuspage-fetch"]
+
+
+def test_a_request_stuck_in_its_headers_is_cut_at_the_deadline_and_frees_its_slot():
+    from exporter.statuspage import FetchError, StatuspageClient
+    from exporter.upstream import Upstream
+
+    upstream = Upstream(per_host=1, total=1)  # one slot in all: a stuck request would block the next
+    drip = HeaderDripServer()
+    try:
+        with FakeStatuspage() as healthy:
+            stuck = StatuspageClient(drip.url, timeout=0.5, upstream=upstream)
+            with pytest.raises(FetchError) as caught:
+                stuck.fetch()
+            assert caught.value.reason == "timeout"
+            deadline = time.monotonic() + 5
+            while fetch_threads() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert fetch_threads() == [], "the worker thread ended once its socket was cut"
+            result = StatuspageClient(healthy.url, timeout=2.0, upstream=upstream).fetch()
+            assert result.status == 200
+    finally:
+        drip.close()
