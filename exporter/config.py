@@ -20,7 +20,9 @@ LOG_LEVELS = ("debug", "info", "warn", "error")
 LOG_FORMATS = ("json", "logfmt")
 MIN_CACHE_TTL_SECONDS = 1.0
 
-_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$", re.ASCII)
+#: Longer than anyone means, short enough for every timer and wait the standard library offers.
+MAX_DURATION_SECONDS = 10 * 365 * 86400
 _DURATION_UNITS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
 
 
@@ -71,7 +73,10 @@ def parse_duration(text: str) -> float:
         return 0.0
     if not text or match is None:
         raise ValueError(f"invalid duration {text!r} (want e.g. 500ms, 30s, 5m, 1h)")
-    return float(sum(int(n) * unit for n, unit in zip(match.groups(), _DURATION_UNITS, strict=True) if n))
+    seconds = float(sum(int(n) * unit for n, unit in zip(match.groups(), _DURATION_UNITS, strict=True) if n))
+    if seconds > MAX_DURATION_SECONDS:
+        raise ValueError(f"duration {text!r} is longer than 10y")
+    return seconds
 
 
 def parse_positive_duration(text: str) -> float:
@@ -91,7 +96,7 @@ def parse_cache_ttl(text: str) -> float:
 def parse_listen_address(text: str) -> tuple[str, int]:
     """`:9747`, `127.0.0.1:9747`, `[::1]:9747` or `localhost:0` -> (host, port); "" means all."""
     host, sep, port_text = text.rpartition(":")
-    if not sep or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+    if not sep or not (port_text.isascii() and port_text.isdigit()) or not 0 <= int(port_text) <= 65535:
         raise ValueError(f"invalid address {text!r} (want [host]:port, e.g. :9747)")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
@@ -101,7 +106,11 @@ def parse_listen_address(text: str) -> tuple[str, int]:
 
 
 def parse_status_url(text: str) -> str:
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0-65535
+    except ValueError:
+        raise ValueError(f"invalid URL {text!r} (want http(s)://host[:port][/path])") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"invalid URL {text!r} (want http(s)://host[/path])")
     if parts.query or parts.fragment:

@@ -128,6 +128,22 @@ def test_listen_addresses(text, address):
             {},
             "--components.exclude: invalid regular expression '(': missing ), unterminated subpattern at position 0",
         ),
+        (
+            ["--statuspage.url", "http://127.0.0.1:99999"],
+            {},
+            "--statuspage.url: invalid URL 'http://127.0.0.1:99999' (want http(s)://host[:port][/path])",
+        ),
+        (
+            ["--statuspage.url", "http://[::1"],
+            {},
+            "--statuspage.url: invalid URL 'http://[::1' (want http(s)://host[:port][/path])",
+        ),
+        (["--fetch.timeout", "1000000y"], {}, "--fetch.timeout: duration '1000000y' is longer than 10y"),
+        (
+            ["--web.listen-address", ":\u00b2"],
+            {},
+            "--web.listen-address: invalid address ':\u00b2' (want [host]:port, e.g. :9747)",
+        ),
         (["--log.level", "verbose"], {}, "--log.level: invalid value 'verbose' (want one of debug, info, warn, error)"),
         (["--log.format", "xml"], {}, "--log.format: invalid value 'xml' (want one of json, logfmt)"),
         ([], {"CACHE_TTL": "soon"}, "CACHE_TTL (environment): invalid duration 'soon' (want e.g. 500ms, 30s, 5m, 1h)"),

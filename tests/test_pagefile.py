@@ -99,6 +99,15 @@ def test_an_empty_list_is_allowed(tmp_path):
             "invalid YAML: while parsing a flow node expected the node content, but found '<stream end>'"
             ' in "<file>", line 2, column 1',
         ),
+        (
+            "pages:\n  - {[1, 2]: x}\n",
+            'invalid YAML: a key that is a list or a mapping in "<file>", line 2, column 6',
+        ),
+        ("pages: " + "[" * 5000, "invalid YAML: nested too deeply"),
+        (
+            "pages:\n  - name: a\n    url: http://a.example:99999\n",
+            "pages[0].url: invalid URL 'http://a.example:99999' (want http(s)://host[:port][/path])",
+        ),
         # Every problem at once, in file order.
         (
             "pages:\n  - name: a\n    url: nope\n    cache_ttl: x\n  - name: a\n    url: https://a.example\n    y: 1\n",
