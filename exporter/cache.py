@@ -110,7 +110,13 @@ class SummaryCache:
             self._in_flight = future = Future()
             future.set_running_or_notify_cancel()
             validators = self._validators
-        self._spawn(lambda: self._refresh(future, validators))
+        try:
+            self._spawn(lambda: self._refresh(future, validators))
+        except BaseException:  # no thread (e.g. none left): free the slot so later scrapes retry
+            with self._lock:
+                self._in_flight = None
+            future.set_result(None)
+            raise
         return future
 
     def get(self, timeout: float) -> CacheView:
@@ -133,7 +139,9 @@ class SummaryCache:
         """The current view, without touching the network."""
         with self._lock:
             summary = self._summary
-            if summary is not None and self._clock.monotonic() - self._last_success > self._max_stale:
+            # Stale data is a policy for failures: while requests succeed the data is current.
+            failing = not self._stats.up
+            if summary is not None and failing and self._clock.monotonic() - self._last_success > self._max_stale:
                 summary = None
                 if not self._expired_logged:
                     self._expired_logged = True
@@ -144,20 +152,26 @@ class SummaryCache:
         started = self._clock.monotonic()
         try:
             try:
-                result: FetchResult | FetchError = self._fetcher.fetch(validators)
+                result: FetchResult | FetchError | None = self._fetcher.fetch(validators)
             except FetchError as err:
                 result = err
+            except Exception:  # a bug: loud in the log and in statuspage_up, but we keep serving
+                _log.exception("fetch crashed", url=self._fetcher.url)
+                result = None
             self._record(result, started, self._clock.monotonic() - started)
         finally:
             with self._lock:
                 self._in_flight = None
             future.set_result(None)
 
-    def _record(self, result: FetchResult | FetchError, started: float, duration: float) -> None:
+    def _record(self, result: FetchResult | FetchError | None, started: float, duration: float) -> None:
+        """Count the request; None is one that crashed (already logged), not a classified failure."""
         with self._lock:
             was_up = self._stats.up
             stats = replace(self._stats, fetches=self._stats.fetches + 1, last_duration_seconds=duration)
-            if isinstance(result, FetchError):
+            if result is None:
+                stats = replace(stats, up=False)
+            elif isinstance(result, FetchError):
                 errors = dict(stats.errors)
                 errors[result.reason] += 1
                 stats = replace(stats, errors=MappingProxyType(errors), up=False)
@@ -175,6 +189,8 @@ class SummaryCache:
             self._stats = stats
             self._generation += 1
         url = self._fetcher.url
+        if result is None:
+            return
         if isinstance(result, FetchError):
             _log.warning(
                 "fetch failed",

@@ -253,3 +253,60 @@ def test_expiry_of_stale_data_is_logged_once(log_lines):
     for _ in range(3):
         assert cache.get(timeout=1).summary is None
     assert [line["msg"] for line in log_lines()].count("cached data expired") == 1
+
+
+def test_healthy_data_is_never_dropped_even_with_max_stale_below_the_ttl():
+    cache, fetcher, time = make_cache([OK, OK], ttl=60.0, max_stale=0.0)
+    assert cache.get(timeout=1).summary == SUMMARY
+    time.now += 30  # within the TTL: no request, and the data is as fresh as the TTL allows
+    assert cache.get(timeout=1).summary == SUMMARY
+
+
+def test_max_stale_zero_drops_data_at_the_first_failure():
+    cache, fetcher, time = make_cache([OK, FetchError("timeout", "x")], ttl=30.0, max_stale=0.0)
+    cache.get(timeout=1)
+    time.now += 30
+    view = cache.get(timeout=1)
+    assert view.summary is None and not view.stats.up
+
+
+def test_a_crashing_fetcher_is_logged_counted_as_not_up_and_the_cache_keeps_working(log_lines):
+    class Crashing:
+        url = "u"
+
+        def __init__(self):
+            self.calls = 0
+
+        def fetch(self, validators):
+            self.calls += 1
+            if self.calls == 2:
+                raise KeyError("a bug")
+            return OK
+
+    time = FakeTime()
+    fetcher = Crashing()
+    cache = SummaryCache(fetcher, 30.0, 600.0, clock=time.clock(), spawn=inline)
+    cache.get(timeout=1)
+    time.now += 30
+    view = cache.get(timeout=1)
+    assert not view.stats.up and view.stats.fetches == 2
+    assert sum(view.stats.errors.values()) == 0  # a bug is not one of the seven reasons
+    assert view.summary == SUMMARY  # stale while error
+    [crash] = [line for line in log_lines() if line["msg"] == "fetch crashed"]
+    assert crash["level"] == "error" and "KeyError: 'a bug'" in crash["exception"]
+    time.now += 30
+    assert cache.get(timeout=1).stats.up  # and the next refresh runs
+
+
+def test_a_refresh_that_cannot_start_a_thread_does_not_wedge_the_cache():
+    def no_threads(target):
+        raise RuntimeError("can't start new thread")
+
+    time = FakeTime()
+    cache = SummaryCache(ScriptedFetcher([OK]), 30.0, 600.0, clock=time.clock(), spawn=no_threads)
+    with pytest.raises(RuntimeError):
+        cache.refresh_if_due()
+    assert cache.refresh_if_due() is None  # no refresh in flight to wait for, and none due yet
+    cache._spawn = inline  # threads are back
+    time.now += 30
+    assert cache.get(timeout=1).summary == SUMMARY
