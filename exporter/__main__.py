@@ -89,6 +89,7 @@ async def serve(config: Config, app: ExporterApp, reloader: Reloader) -> None:
     )
     await stop.wait()
     _log.info("exporter stopping", signal=received[0])
+    app.begin_shutdown()
     server.close()
     await http.shutdown(SHUTDOWN_GRACE_SECONDS)
     _log.info("exporter stopped")

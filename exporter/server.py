@@ -85,6 +85,7 @@ class ExporterApp:
         self._default = default
         self._reloader = reloader
         self._info = info
+        self._stopping = asyncio.Event()
         self._routes: dict[str, tuple[tuple[str, ...], Handler]] = {
             "/": (_READ, self._landing_page),
             "/metrics": (_READ, self._metrics),
@@ -93,6 +94,10 @@ class ExporterApp:
             "/-/ready": (_READ, self._ready),
             "/-/reload": (_WRITE, self._reload),
         }
+
+    def begin_shutdown(self) -> None:
+        """Scrapes waiting for an upstream request answer from the cache at once."""
+        self._stopping.set()
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         route = self._routes.get(request.path)
@@ -104,7 +109,7 @@ class ExporterApp:
         return await handler(request)
 
     async def _metrics(self, request: web.BaseRequest) -> web.StreamResponse:
-        return await _serve_page(request, self._default)
+        return await _serve_page(request, self._default, self._stopping)
 
     async def _probe(self, request: web.BaseRequest) -> web.StreamResponse:
         target = request.query.get("target")
@@ -117,7 +122,7 @@ class ExporterApp:
                 status=400,
                 text=f"400 unknown target {shown!r}: /probe reads only the pages listed in --config.file\n",
             )
-        return await _serve_page(request, page)
+        return await _serve_page(request, page, self._stopping)
 
     async def _reload(self, request: web.BaseRequest) -> web.StreamResponse:
         error = self._reloader.reload()
@@ -141,14 +146,20 @@ def http_server(app: ExporterApp) -> web.Server:
     return web.Server(app.handle, access_log=None, keepalive_timeout=KEEPALIVE_TIMEOUT_SECONDS)
 
 
-async def _serve_page(request: web.BaseRequest, page: PageTarget) -> web.StreamResponse:
+async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> web.StreamResponse:
     """Refresh the page if due, wait for it within the scrape's budget, answer from its cache."""
     refresh = page.cache.refresh_if_due()
     if refresh is not None:
         budget = scrape_budget(request.headers.get(SCRAPE_TIMEOUT_HEADER), page.settings.fetch_timeout)
-        if budget > 0:
-            # asyncio.wait never cancels what it waits for: the refresh goes on for others.
-            await asyncio.wait({asyncio.wrap_future(refresh)}, timeout=budget)
+        if budget > 0 and not stopping.is_set():
+            stop = asyncio.ensure_future(stopping.wait())
+            try:
+                # asyncio.wait never cancels what it waits for: the refresh goes on for others.
+                await asyncio.wait(
+                    {asyncio.wrap_future(refresh), stop}, timeout=budget, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                stop.cancel()
     exposition = page.renderer.render(request.headers.get("Accept", ""), request.headers.get("Accept-Encoding", ""))
     response = web.Response(body=exposition.body, headers={"Content-Type": exposition.content_type})
     if exposition.gzipped:
