@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -23,7 +24,14 @@ pytestmark = pytest.mark.integration
 def pages():
     fakes = {name: FakeStatuspage().start() for name in ("default", "alpha", "beta", "gamma")}
     for indicator, fake in zip(("none", "minor", "major", "critical"), fakes.values(), strict=True):
-        fake.set_summary(payloads.summary([payloads.component(f"{indicator} thing", id="c1")], indicator=indicator))
+        fake.set_summary(
+            payloads.summary(
+                [payloads.component(f"{indicator} thing", id="c1")],
+                indicator=indicator,
+                incidents=[payloads.incident(f"{indicator} incident", impact="major")],
+                maintenances=[payloads.maintenance(f"{indicator} maintenance", status="in_progress")],
+            )
+        )
     yield fakes
     for fake in fakes.values():
         fake.stop()
@@ -192,6 +200,43 @@ def test_real_prometheus_scrapes_pages_through_the_shipped_multi_target_job(tmp_
                 return found
 
             eventually(indicators, what="Prometheus scraping /probe for alpha and beta")
+            assert_dashboard_shows_a_probed_page(address, instance="alpha")
         finally:
             prometheus.stop()
     assert pages["gamma"].request_count == 0
+
+
+def assert_dashboard_shows_a_probed_page(prometheus: str, instance: str) -> None:
+    """The dashboard's variables select a /probe page, and every panel then has data."""
+    from tests.integration.test_monitoring_e2e import eventually, grafana_regex, http_get
+    from tests.test_dashboard import dashboard_queries, load_dashboard
+
+    substitutions = {
+        "$__rate_interval": "15s",
+        "$job": grafana_regex("statuspage-probe"),
+        "$instance": grafana_regex(instance),
+        "$component": grafana_regex("minor thing"),
+    }
+
+    def substituted(expr: str) -> str:
+        for variable, text in substitutions.items():
+            expr = expr.replace(variable, text)
+        return expr
+
+    queries = dashboard_queries(load_dashboard())
+
+    def every_panel_has_data():
+        empty = []
+        for where, expr in queries:
+            if where.startswith("panel"):
+                result = http_get(f"http://{prometheus}/api/v1/query", {"query": substituted(expr)})
+                if not result["data"]["result"]:
+                    empty.append(where)
+        assert not empty, f"no data for {empty}"
+
+    eventually(every_panel_has_data, what="every dashboard panel showing the probed page")
+    for where, query in queries:
+        if where == "variable instance":
+            selector = re.fullmatch(r"label_values\((?P<selector>.*), instance\)", query)["selector"]
+            answer = http_get(f"http://{prometheus}/api/v1/label/instance/values", {"match[]": substituted(selector)})
+            assert set(answer["data"]) == {"alpha", "beta"}
