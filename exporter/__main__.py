@@ -41,15 +41,21 @@ def build_app(
 
     `make_fetcher` replaces the real Statuspage client, for tests.
     """
+    upstream = Upstream()
     if make_fetcher is None:
-        upstream = Upstream()
 
         def make_fetcher(page: PageSettings) -> Fetcher:
             return StatuspageClient(page.url, page.fetch_timeout, upstream=upstream)
 
     pool = CachePool(make_fetcher)
     default = default_page(config)
-    reloader = Reloader(config, pool, pinned=default, pages=pages)
+    reloader = Reloader(
+        config,
+        pool,
+        pinned=default,
+        pages=pages,
+        after_reload=lambda in_use: upstream.retain(page.url for page in in_use),
+    )
     own = [ProcessCollector(registry=None), PlatformCollector(registry=None), BuildInfoCollector(__version__), reloader]
     target = PageTarget(
         default, pool.cache_for(default), extra_collectors=own, extra_generation=lambda: reloader.generation

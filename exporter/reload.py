@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 
@@ -31,8 +31,13 @@ class Reloader:
         pinned: PageSettings,
         pages: tuple[PageSettings, ...] = (),
         wall: Callable[[], float] = time.time,
+        after_reload: Callable[[Sequence[PageSettings]], None] = lambda pages: None,
     ):
-        """`pages` come from the file as already loaded at start; `pinned` keeps its cache always."""
+        """`pages` come from the file as already loaded at start; `pinned` keeps its cache always.
+
+        `after_reload` gets every page in use after a good reload (the pinned one included).
+        """
+        self._after_reload = after_reload
         self._config = config
         self._pool = pool
         self._pinned = pinned
@@ -61,6 +66,7 @@ class Reloader:
                 return str(err)
             self._targets = ProbeTargets.build(pages, self._pool)
             self._pool.retain_only([self._pinned, *pages])
+            self._after_reload([self._pinned, *pages])
             self.last_successful = True
             self.last_success_timestamp = self._wall()
             self.generation += 1

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 import requests
@@ -163,6 +163,16 @@ class Upstream:
                 self._total.release()
         finally:
             host_slots.release()
+
+    def retain(self, urls: Iterable[str]) -> None:
+        """Close the sessions (and idle connections) of hosts none of these URLs is on."""
+        keep = {_host_key(url) for url in urls}
+        with self._lock:
+            gone = {key: entry for key, entry in self._hosts.items() if key not in keep}
+            for key in gone:
+                del self._hosts[key]
+        for session, _ in gone.values():
+            session.close()
 
     def _host(self, url: str) -> tuple[requests.Session, threading.BoundedSemaphore]:
         key = _host_key(url)

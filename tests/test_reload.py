@@ -1,0 +1,74 @@
+"""reload.Reloader: swaps probe targets, keeps caches of unchanged pages, reports its health."""
+
+from __future__ import annotations
+
+import itertools
+
+from exporter.config import load
+from exporter.pagefile import default_page
+from exporter.reload import Reloader
+from exporter.statuspage import FetchResult, Validators
+from exporter.targets import CachePool
+
+
+class NullFetcher:
+    url = "u"
+
+    def fetch(self, validators):
+        return FetchResult(304, None, Validators())
+
+
+def make(tmp_path, text: str, wall=lambda: 1000.0):
+    path = tmp_path / "pages.yml"
+    path.write_text(text)
+    config = load(["--config.file", str(path)], {})
+    calls = []
+    reloader = Reloader(
+        config, CachePool(lambda page: NullFetcher()), pinned=default_page(config), wall=wall,
+        after_reload=lambda pages: calls.append([p.name for p in pages]),
+    )  # fmt: skip
+    return reloader, path, calls
+
+
+PAGES = "pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n"
+
+
+def test_good_reload_swaps_targets_keeps_unchanged_caches_and_tells_who_is_in_use(tmp_path):
+    times = itertools.count(1000.0, 1000.0)
+    reloader, path, calls = make(tmp_path, "pages: []\n", wall=lambda: next(times))
+    assert reloader.last_success_timestamp == 1000.0
+    assert reloader.reload() is None
+    assert reloader.last_success_timestamp == 2000.0
+    first = reloader.targets.lookup("a")
+    assert first is None and len(reloader.targets) == 0
+    path.write_text(PAGES)
+    assert reloader.reload() is None
+    a_cache = reloader.targets.lookup("a").cache
+    path.write_text(PAGES.replace("name: b\n    url: https://b.example", "name: c\n    url: https://c.example"))
+    generation = reloader.generation
+    assert reloader.reload() is None
+    assert reloader.targets.lookup("a").cache is a_cache
+    assert reloader.targets.lookup("b") is None and reloader.targets.lookup("https://c.example") is not None
+    assert calls[-1] == ["default", "a", "c"]
+    assert reloader.generation == generation + 1
+    assert reloader.last_successful
+
+
+def test_bad_reload_keeps_the_old_targets_and_reports_failure(tmp_path, log_lines):
+    reloader, path, calls = make(tmp_path, PAGES)
+    assert reloader.reload() is None
+    calls.clear()
+    stamp = reloader.last_success_timestamp
+    path.write_text("pages:\n  - name: a\n")
+    error = reloader.reload()
+    assert error == f"{path}: pages[0]: missing 'url'"
+    assert reloader.targets.lookup("b") is not None
+    assert calls == []
+    assert not reloader.last_successful and reloader.last_success_timestamp == stamp
+    metrics = {m.name: m.samples[0].value for m in reloader.collect()}
+    assert metrics == {
+        "statuspage_exporter_config_last_reload_successful": 0,
+        "statuspage_exporter_config_last_reload_success_timestamp_seconds": stamp,
+    }
+    [line] = [line for line in log_lines() if line["msg"] == "config reload failed"]
+    assert line["level"] == "error" and line["error"] == error
