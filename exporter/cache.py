@@ -98,13 +98,15 @@ class SummaryCache:
 
     def refresh_if_due(self) -> Future[None] | None:
         """Start a refresh if one is due; return the in-flight refresh to wait for, if any."""
+        # Every scrape asks, and almost always nothing is due: answer that without the lock. A
+        # racing refresh only makes this scrape miss it; the decision to start one is locked.
+        if self._in_flight is None and not self._due(self._clock.monotonic()):
+            return None
         with self._lock:
             if self._in_flight is not None:
                 return self._in_flight
             now = self._clock.monotonic()
-            if now < self._not_before:
-                return None
-            if self._last_attempt is not None and now - self._last_attempt < self._ttl:
+            if not self._due(now):
                 return None
             self._last_attempt = now
             self._in_flight = future = Future()
@@ -132,8 +134,12 @@ class SummaryCache:
     @property
     def generation(self) -> int:
         """Changes whenever a request completes (and so whatever view() returns may change)."""
-        with self._lock:
-            return self._generation
+        return self._generation  # one attribute read needs no lock; a stale one costs a re-render
+
+    def _due(self, now: float) -> bool:
+        if now < self._not_before:
+            return False
+        return self._last_attempt is None or now - self._last_attempt >= self._ttl
 
     def view(self) -> CacheView:
         """The current view, without touching the network."""

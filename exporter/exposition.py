@@ -21,19 +21,21 @@ from prometheus_client.openmetrics.exposition import generate_latest as generate
 from prometheus_client.registry import CollectorRegistry
 
 
-@dataclass
-class _Rendering:
-    generation: Hashable
-    rendered_at: float
-    body: bytes
-    gzipped: bytes | None = field(default=None)
-
-
 @dataclass(frozen=True)
 class Exposition:
     body: bytes
     content_type: str
     gzipped: bool
+
+
+@dataclass
+class _Rendering:
+    """One rendering and its answers, built once and handed out to every request that fits."""
+
+    generation: Hashable
+    rendered_at: float
+    plain: Exposition
+    gzipped: Exposition | None = field(default=None)
 
 
 #: The two formats we answer in. Our metric names are all legacy-valid, so text 0.0.4 and
@@ -49,6 +51,8 @@ def negotiate(accept: str) -> tuple[Callable[[CollectorRegistry], bytes], str]:
     Only two formats, whatever the header says: a rendering is kept per format, so letting
     clients name arbitrary versions would let them grow that store (and defeat the reuse).
     """
+    if not accept:
+        return TEXT
     for item in accept.split(","):
         media_type, _, params = item.partition(";")
         if media_type.strip().lower() == "application/openmetrics-text" and not _q_is_zero(params):
@@ -67,6 +71,7 @@ def _q_is_zero(params: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=64)
 def accepts_gzip(accept_encoding: str) -> bool:
     """True if the Accept-Encoding header lists gzip (without q=0)."""
     for item in accept_encoding.split(","):
@@ -94,16 +99,20 @@ class MetricsRenderer:
         self._renderings: dict[str, _Rendering] = {}
 
     def render(self, accept: str = "", accept_encoding: str = "") -> Exposition:
-        """The exposition for these request headers, from a reused rendering when still valid."""
+        """The exposition for these request headers, from a reused rendering when still valid.
+
+        This runs for every scrape: keep it to lookups and comparisons.
+        """
         encode, content_type = negotiate(accept)
         generation = self._generation()
         now = self._clock()
         rendering = self._renderings.get(content_type)
         if rendering is None or rendering.generation != generation or now - rendering.rendered_at >= self._max_age:
-            rendering = _Rendering(generation, now, encode(self._registry))
-            self._renderings[content_type] = rendering
-        if accepts_gzip(accept_encoding):
+            plain = Exposition(encode(self._registry), content_type, False)
+            rendering = self._renderings[content_type] = _Rendering(generation, now, plain)
+        if accept_encoding and accepts_gzip(accept_encoding):
             if rendering.gzipped is None:
-                rendering.gzipped = gzip.compress(rendering.body, compresslevel=6, mtime=0)
-            return Exposition(rendering.gzipped, content_type, True)
-        return Exposition(rendering.body, content_type, False)
+                body = gzip.compress(rendering.plain.body, compresslevel=6, mtime=0)
+                rendering.gzipped = Exposition(body, content_type, True)
+            return rendering.gzipped
+        return rendering.plain
