@@ -97,6 +97,11 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
 
 
+def _same_site(page_host: str, target_host: str) -> bool:
+    """The same host, give or take a leading "www." (githubstatus.com -> www.githubstatus.com)."""
+    return page_host.lower().removeprefix("www.") == target_host.lower().removeprefix("www.")
+
+
 def _is_ascii_number(text: str) -> bool:
     """True for "123"; str.isdigit alone also accepts "²", which int() then refuses."""
     return text.isascii() and text.isdigit()
@@ -116,6 +121,7 @@ class StatuspageClient:
     ):
         """With `upstream`, the session and request slots are shared with other pages' clients."""
         self.url = base_url.rstrip("/") + "/api/v2/summary.json"
+        self._host = urlsplit(self.url).hostname or ""
         self.timeout = timeout
         self.max_bytes = max_bytes
         self._clock = clock
@@ -201,6 +207,11 @@ class StatuspageClient:
                 raise FetchError(
                     "http_status", f"bad redirect Location {location[:100]!r}", response.status_code
                 ) from None
+            if not _same_site(self._host, target.hostname):
+                # Only pages on the allowlist may be read: a page must not send us anywhere else.
+                raise FetchError(
+                    "http_status", f"redirect to another host refused: {target.hostname[:100]}", response.status_code
+                )
         raise FetchError("http_status", f"redirect loop: more than {MAX_REDIRECTS} redirects", response.status_code)
 
     def _slot(self, deadline: float) -> AbstractContextManager[None]:

@@ -131,6 +131,30 @@ def test_redirects_are_followed_to_the_summary(mocked):
     assert [call.request.url for call in mocked.calls] == [URL, moved]
 
 
+def test_a_redirect_from_http_to_https_on_the_same_host_is_followed(mocked):
+    plain = "http://status.example.com/api/v2/summary.json"
+    mocked.get(plain, status=301, headers={"Location": URL})
+    mocked.get(URL, json=payloads.summary())
+    assert StatuspageClient("http://status.example.com", timeout=5.0).fetch().status == 200
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "https://status.example.com.evil.example/api/v2/summary.json",
+        "https://example.com/api/v2/summary.json",
+        "http://127.0.0.1:8080/",
+    ],
+)
+def test_a_redirect_to_another_host_is_refused_without_a_request(mocked, location):
+    mocked.get(URL, status=302, headers={"Location": location})
+    error = failure()
+    assert (error.reason, error.status) == ("http_status", 302)
+    assert error.detail.startswith("redirect to another host refused: ")
+    assert len(mocked.calls) == 1
+
+
 def test_a_redirects_body_is_never_read(mocked):
     bomb = gzip.compress(b" " * (64 * 1024 * 1024))
     body = MeteredBody(io.BytesIO(bomb))
