@@ -129,10 +129,6 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     """The whole program; returns the exit code."""
     try:
         config = load(argv, environ)
-    except ConfigError as err:
-        print(f"{PROGRAM}: {err}", file=sys.stderr)
-        return 2
-    try:
         pages = load_pages(config.config_file, config) if config.config_file else ()
     except ConfigError as err:
         print(f"{PROGRAM}: {err}", file=sys.stderr)

@@ -65,8 +65,9 @@ class Reloader:
                 _log.error("config reload failed", file=path, error=str(err))
                 return str(err)
             self._targets = ProbeTargets.build(pages, self._pool)
-            self._pool.retain_only([self._pinned, *pages])
-            self._after_reload([self._pinned, *pages])
+            in_use = [self._pinned, *pages]
+            self._pool.retain_only(in_use)
+            self._after_reload(in_use)
             self.last_successful = True
             self.last_success_timestamp = self._wall()
             self.generation += 1
