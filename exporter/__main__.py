@@ -19,6 +19,7 @@ from exporter import __version__, log
 from exporter.cache import Fetcher
 from exporter.collector import BuildInfoCollector
 from exporter.config import PROGRAM, Config, ConfigError, load
+from exporter.engines import ENGINES
 from exporter.pagefile import PageSettings, default_page, load_pages
 from exporter.reload import Reloader
 from exporter.server import ClientErrorLogFilter, ExporterApp, PageInfo, http_server
@@ -45,7 +46,7 @@ def build_app(
     if make_fetcher is None:
 
         def make_fetcher(page: PageSettings) -> Fetcher:
-            return StatuspageClient(page.url, page.fetch_timeout, upstream=upstream)
+            return StatuspageClient(page.url, page.fetch_timeout, upstream=upstream, engine=ENGINES[page.engine])
 
     pool = CachePool(make_fetcher)
     default = default_page(config)

@@ -19,8 +19,10 @@ from types import MappingProxyType
 from typing import Callable, Mapping, Protocol
 
 from exporter import log
-from exporter.statuspage import REASONS, FetchError, FetchResult, Validators
-from exporter.summary import Summary
+from exporter.errors import FetchError
+from exporter.model import Summary
+from exporter.statuspage import FetchResult, Validators
+from exporter.vocabulary import REASONS
 
 _log = log.get_logger(__name__)
 

@@ -25,12 +25,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from exporter import log
 from exporter.cache import CacheView
-from exporter.statuspage import REASONS
-from exporter.summary import Summary
-
-INDICATORS = ("none", "minor", "major", "critical", "maintenance")
-COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance")
-IMPACTS = ("none", "minor", "major", "critical")
+from exporter.model import Summary
+from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS
 
 _log = log.get_logger(__name__)
 

@@ -13,6 +13,7 @@ from typing import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from exporter import __version__
+from exporter.engines import engine_names
 
 PROGRAM = "github-status-exporter"
 
@@ -45,6 +46,7 @@ class Config:
     log_format: str
     config_file: str = ""
     config_check: bool = False
+    engine: str = "statuspage"
 
     @property
     def listen_address(self) -> str:
@@ -145,6 +147,14 @@ SETTINGS = (
         "base URL of the status page; /api/v2/summary.json is read under it",
         parse_status_url,
         "status_url",
+    ),
+    _Setting(
+        "--statuspage.engine",
+        "STATUS_ENGINE",
+        "statuspage",
+        "the page's engine, which says what is read under the URL: one of " + ", ".join(engine_names()),
+        _choice(engine_names()),
+        "engine",
     ),
     _Setting(
         "--cache.ttl",

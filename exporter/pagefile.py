@@ -5,6 +5,7 @@
         url: https://www.githubstatus.com
       - name: cloudflare
         url: https://www.cloudflarestatus.com
+        engine: statuspage       # optional, the default; see exporter.engines
         cache_ttl: 60s            # optional, overrides --cache.ttl
         components_exclude: "^$"  # optional, overrides --components.exclude
 
@@ -29,6 +30,13 @@ from exporter.config import (
     parse_regex,
     parse_status_url,
 )
+from exporter.engines import engine_names
+
+
+def parse_engine(text: str) -> str:
+    if text not in engine_names():
+        raise ValueError(f"unknown engine {text!r} (want one of {', '.join(engine_names())})")
+    return text
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -43,11 +51,12 @@ class PageSettings:
     cache_max_stale: float
     fetch_timeout: float
     components_exclude: re.Pattern[str]
+    engine: str = "statuspage"
 
     @property
     def fetch_key(self) -> tuple:
         """Pages with equal keys can share one cache (and so one stream of upstream requests)."""
-        return (self.url, self.cache_ttl, self.cache_max_stale, self.fetch_timeout)
+        return (self.url, self.engine, self.cache_ttl, self.cache_max_stale, self.fetch_timeout)
 
 
 def default_page(config: Config) -> PageSettings:
@@ -59,6 +68,7 @@ def default_page(config: Config) -> PageSettings:
         config.cache_max_stale,
         config.fetch_timeout,
         config.components_exclude,
+        config.engine,
     )
 
 
@@ -76,6 +86,7 @@ _FIELDS: dict[str, tuple[Callable[[str], Any], str | None]] = {
     "cache_max_stale": (parse_duration, "cache_max_stale"),
     "fetch_timeout": (parse_positive_duration, "fetch_timeout"),
     "components_exclude": (parse_regex, "components_exclude"),
+    "engine": (parse_engine, None),
 }
 
 
@@ -125,7 +136,7 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
         errors.append("missing 'pages'" if items is None else f"pages: expected a list, got {_kind(items)}")
         raise ConfigError("; ".join(errors))
     pages: list[PageSettings] = []
-    first_seen: dict[tuple[str, str], str] = {}
+    first_seen: dict[tuple[str, Any], str] = {}
     for index, item in enumerate(items):
         where = f"pages[{index}]"
         if not isinstance(item, dict):
@@ -135,7 +146,9 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
         values: dict[str, Any] = {}
         for key, (parse, default_attribute) in _FIELDS.items():
             if key not in item:
-                if default_attribute is None:
+                if key == "engine":
+                    values[key] = "statuspage"  # the default engine, whatever --statuspage.engine says
+                elif default_attribute is None:
                     errors.append(f"{where}: missing {key!r}")
                 else:
                     values[key] = getattr(defaults, default_attribute)
@@ -148,9 +161,11 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
                 values[key] = parse(raw)
             except ValueError as err:
                 errors.append(f"{where}.{key}: {err}")
-        for key in ("name", "url"):
+        # The same URL read by two engines is two pages; by one engine twice, a mistake.
+        identities = {"name": values.get("name"), "url": (values.get("url"), values.get("engine"))}
+        for key, identity in identities.items():
             if key in values:
-                earlier = first_seen.setdefault((key, values[key]), where)
+                earlier = first_seen.setdefault((key, identity), where)
                 if earlier != where:
                     errors.append(f"{where}.{key}: duplicate {key} {values[key]!r} (also {earlier})")
         if len(values) == len(_FIELDS):

@@ -14,7 +14,6 @@ for at the deadline.
 from __future__ import annotations
 
 import email.utils
-import json
 import threading
 import time
 import zlib
@@ -29,29 +28,17 @@ import requests
 import urllib3.exceptions
 
 from exporter import __version__
-from exporter.summary import InvalidPayload, Summary, parse_summary
+from exporter.engines import ENGINES, Body, Engine
+from exporter.errors import FetchError, InvalidPayload
+from exporter.model import Summary
 from exporter.upstream import NoSlot, RequestSockets, Upstream, new_session, tracking
 
-#: Every reason a request can fail for, in the order they are exported.
-REASONS = ("timeout", "connection", "rate_limited", "http_status", "invalid_json", "invalid_payload", "too_large")
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_RETRY_AFTER_SECONDS = 3600.0
 MAX_REDIRECTS = 5
 USER_AGENT = f"github-status-exporter/{__version__} (+https://github.com/github-status-exporter/github-status-exporter)"
 _READ_CHUNK = 64 * 1024
 _DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 32 + zlib.MAX_WBITS}
-
-
-class FetchError(Exception):
-    """A failed request, classified. `retry_after` is set when the server asked us to wait."""
-
-    def __init__(self, reason: str, detail: str, status: int | None = None, retry_after: float | None = None):
-        assert reason in REASONS, reason
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-        self.status = status
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -117,10 +104,12 @@ class StatuspageClient:
         *,
         upstream: Upstream | None = None,
         max_bytes: int = MAX_BODY_BYTES,
+        engine: Engine = ENGINES["statuspage"],
         clock: Callable[[], float] = time.monotonic,
     ):
         """With `upstream`, the session and request slots are shared with other pages' clients."""
-        self.url = base_url.rstrip("/") + "/api/v2/summary.json"
+        self._engine = engine
+        (self.url,) = engine.endpoints(base_url.rstrip("/"))  # one-document engines until the transport split
         self._host = urlsplit(self.url).hostname or ""
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -177,7 +166,7 @@ class StatuspageClient:
         ) as err:
             reason = "timeout" if self._clock() >= deadline else "connection"
             raise FetchError(reason, str(err) or type(err).__name__) from None
-        return FetchResult(200, self._parse(body), new_validators)
+        return FetchResult(200, self._parse(body, response.headers.get("Content-Type", "")), new_validators)
 
     def _get(self, headers: dict[str, str], deadline: float) -> requests.Response:
         """GET the summary, following redirects ourselves without reading their bodies.
@@ -295,15 +284,8 @@ class StatuspageClient:
         if sock is not None:
             sock.settimeout(seconds)
 
-    @staticmethod
-    def _parse(body: bytes) -> Summary:
+    def _parse(self, body: bytes, content_type: str) -> Summary:
         try:
-            document = json.loads(body)
-        except ValueError as err:  # also UnicodeDecodeError
-            raise FetchError("invalid_json", f"body is not JSON: {err}", 200) from None
-        except RecursionError:
-            raise FetchError("invalid_json", "body nests too deeply", 200) from None
-        try:
-            return parse_summary(document)
+            return self._engine.interpret([Body(body, content_type)])
         except InvalidPayload as err:
             raise FetchError("invalid_payload", str(err), 200) from None

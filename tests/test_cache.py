@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 import pytest
 
 from exporter.cache import Clock, FetchStats, SummaryCache
-from exporter.statuspage import REASONS, FetchError, FetchResult, Validators
-from exporter.summary import parse_summary
+from exporter.engines.statuspage import parse_summary
+from exporter.errors import FetchError
+from exporter.statuspage import FetchResult, Validators
+from exporter.vocabulary import REASONS
 from tests import payloads
 
 SUMMARY = parse_summary(payloads.summary(indicator="minor"))

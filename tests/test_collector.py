@@ -12,10 +12,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
 
 from exporter.cache import CacheView, FetchStats
-from exporter.collector import COMPONENT_STATUSES, INDICATORS, BuildInfoCollector, StatuspageCollector
+from exporter.collector import BuildInfoCollector, StatuspageCollector
 from exporter.config import load
-from exporter.statuspage import REASONS
-from exporter.summary import parse_summary
+from exporter.engines.statuspage import parse_summary
+from exporter.vocabulary import COMPONENT_STATUSES, INDICATORS, REASONS
 from tests import payloads
 
 DEFAULT_EXCLUDE = load([], {}).components_exclude

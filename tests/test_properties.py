@@ -13,8 +13,10 @@ from prometheus_client.registry import CollectorRegistry
 
 from exporter.cache import CacheView, FetchStats
 from exporter.collector import StatuspageCollector
+from exporter.engines.statuspage import parse_summary
+from exporter.errors import InvalidPayload
+from exporter.model import Summary
 from exporter.statuspage import FetchError, StatuspageClient
-from exporter.summary import InvalidPayload, Summary, parse_summary
 from tests import payloads
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
@@ -97,7 +99,7 @@ def test_nearly_right_documents_parse_or_raise_invalid_payload(document):
 @given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))
 def test_any_body_is_a_summary_or_a_typed_failure(body):
     try:
-        StatuspageClient._parse(body)
+        StatuspageClient("http://status.example.com", 1.0)._parse(body, "")
     except FetchError as err:
         assert err.reason in ("invalid_json", "invalid_payload")
 

@@ -1,4 +1,4 @@
-"""summary.parse_summary and friends: our fixtures, the real captured payloads, and bad shapes."""
+"""engines.statuspage.parse_summary and friends: our fixtures, the real captured payloads, and bad shapes."""
 
 from __future__ import annotations
 
@@ -7,17 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from exporter.summary import (
-    Component,
-    Incident,
-    InvalidPayload,
-    Maintenance,
-    Page,
-    parse_components,
-    parse_incident,
-    parse_maintenance,
-    parse_summary,
-)
+from exporter.engines.statuspage import parse_components, parse_incident, parse_maintenance, parse_summary
+from exporter.errors import InvalidPayload
+from exporter.model import Component, Incident, Maintenance, Page
 from tests import payloads
 
 
@@ -55,7 +47,6 @@ def test_fixture_with_groups_incidents_and_maintenances_parses_exactly():
             "mnt000000001",
             "Database upgrade",
             "in_progress",
-            "maintenance",
             ts("2026-03-08T09:00:00+00:00"),
             ts("2026-03-08T11:00:00+00:00"),
         ),
@@ -63,7 +54,6 @@ def test_fixture_with_groups_incidents_and_maintenances_parses_exactly():
             "mnt000000002",
             "Network work",
             "scheduled",
-            "major",
             ts("2026-03-20T08:00:00+00:00"),
             ts("2026-03-20T09:00:00+00:00"),
         ),

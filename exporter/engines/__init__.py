@@ -1,0 +1,27 @@
+"""Status page engines by name: the table `--statuspage.engine` and a page's `engine:` choose from.
+
+Each engine is a module with `endpoints(url)` and a pure `interpret(bodies)`; see `base.Engine`.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from exporter.engines import statuspage
+from exporter.engines.base import Body, Engine
+
+__all__ = ["ENGINES", "Body", "Engine", "engine_names"]
+
+ENGINES = MappingProxyType(
+    {
+        engine.name: engine
+        for engine in (
+            Engine("statuspage", statuspage.endpoints, statuspage.interpret),
+        )
+    }
+)
+
+
+def engine_names() -> tuple[str, ...]:
+    """Every engine's name, in the order the table lists them (for help texts and errors)."""
+    return tuple(ENGINES)

@@ -1,0 +1,38 @@
+"""What an engine is: which documents it reads under a page's URL, and how it interprets them.
+
+An engine knows nothing of sockets, caches or Prometheus. The fetch path GETs every URL of
+`endpoints(url)` (in order, under one deadline) and hands the bodies, in the same order, to
+`interpret`, which returns the normalized `Summary` or raises `InvalidPayload` (a document of the
+wrong shape; the message names the field) or `FetchError("invalid_json")` (not JSON at all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from exporter.model import Summary
+
+#: The default cap on one document's size, decoded.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Body:
+    """One endpoint's successful answer: its bytes and the Content-Type that says how to decode them."""
+
+    content: bytes
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One status page engine, as listed in `exporter.engines.ENGINES`."""
+
+    name: str
+    #: The page's configured base URL -> the URLs to GET, always on that URL's host.
+    endpoints: Callable[[str], tuple[str, ...]]
+    #: The bodies of those URLs, in the same order -> the page, normalized.
+    interpret: Callable[[Sequence[Body]], Summary]
+    #: The size cap of one body (decoded); a feed of history (Google Cloud) needs more.
+    max_bytes: int = MAX_BODY_BYTES

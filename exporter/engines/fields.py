@@ -1,0 +1,115 @@
+"""Reading decoded documents safely: bytes -> JSON, and field readers that name what is wrong.
+
+Every engine reads its documents through these, so that a malformed page is always an
+`InvalidPayload` naming the field (`components[3].status: expected a string, got null`) or a
+`FetchError("invalid_json")`, and every string is safe to use as a label value.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from datetime import datetime
+from typing import Any, Mapping
+
+from exporter.errors import FetchError, InvalidPayload
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_json(content: bytes, content_type: str = "") -> Any:
+    """Decode a JSON body: by its byte-order mark, else the charset of `content_type`, else UTF-8.
+
+    Raises FetchError("invalid_json") for bytes that are not JSON text.
+    """
+    encoding = _charset(content_type) or "utf-8"
+    for bom, name in _BOMS:
+        if content.startswith(bom):
+            encoding = name
+            break
+    try:
+        text = content.decode(encoding)
+        return json.loads(text)
+    except (ValueError, LookupError) as err:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise FetchError("invalid_json", f"body is not JSON: {err}", 200) from None
+    except RecursionError:
+        raise FetchError("invalid_json", "body nests too deeply", 200) from None
+
+
+def _charset(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
+
+
+_TYPE_NAMES = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+}
+
+
+def describe(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def as_object(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidPayload(f"{where}: expected an object, got {describe(value)}")
+    return value
+
+
+def as_array(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InvalidPayload(f"{where}: expected an array, got {describe(value)}")
+    return value
+
+
+def required(obj: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in obj:
+        raise InvalidPayload(f"{where}: missing {key!r}")
+    return obj[key]
+
+
+# JSON may escape half a surrogate pair ("\\ud800"); such a string cannot be written as UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """The text with lone surrogates replaced by U+FFFD, so that every label value encodes."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def string(obj: Mapping[str, Any], key: str, where: str) -> str:
+    value = required(obj, key, where)
+    if not isinstance(value, str):
+        raise InvalidPayload(f"{where}.{key}: expected a string, got {describe(value)}")
+    return clean(value)
+
+
+def optional(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    """The value if present and not null; None otherwise; InvalidPayload if of another type."""
+    value = obj.get(key)
+    if value is not None and not isinstance(value, kind):
+        raise InvalidPayload(f"{where}.{key}: expected {_TYPE_NAMES[kind]}, got {describe(value)}")
+    return clean(value) if isinstance(value, str) else value
+
+
+def timestamp(obj: Mapping[str, Any], key: str, where: str) -> float | None:
+    """An RFC 3339 time with offset (`Z` or `-08:00`) as Unix seconds; None if absent or null."""
+    text = optional(obj, key, str, where)
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidPayload(f"{where}.{key}: not an RFC 3339 time: {text[:64]!r}") from None
+    if moment.tzinfo is None:
+        raise InvalidPayload(f"{where}.{key}: time without an offset: {text[:64]!r}")
+    return moment.timestamp()
