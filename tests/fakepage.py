@@ -1,6 +1,7 @@
 """A loopback fake Statuspage page for integration tests: a real HTTP server on 127.0.0.1.
 
-It serves `/api/v2/summary.json` from whatever the test put in it, honours `If-None-Match`, records
+It serves `/api/v2/summary.json` (and any other path given to `set_route`, for other engines) from
+whatever the test put in it, honours `If-None-Match`, records
 every request it gets, and can misbehave on demand (status codes, headers, raw bodies, delays).
 
     with FakeStatuspage() as page:
@@ -43,6 +44,9 @@ class Reply:
     stream_bytes: int = 0
 
 
+_NOT_FOUND = Reply(status=404, body=b"not found", etag=False)
+
+
 @dataclass(frozen=True)
 class SeenRequest:
     path: str
@@ -58,6 +62,7 @@ class FakeStatuspage:
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self._lock = threading.Lock()
         self._reply = Reply()
+        self._routes: dict[str, Reply] = {}
         self._requests: list[SeenRequest] = []
         self._in_flight = 0
         self.max_in_flight = 0
@@ -102,6 +107,15 @@ class FakeStatuspage:
         with self._lock:
             self._reply = reply
 
+    def set_route(self, path: str, reply: Reply) -> None:
+        """Answer requests for exactly `path` (any query) with `reply`: another engine's documents."""
+        with self._lock:
+            self._routes[path] = reply
+
+    def set_document(self, path: str, body: bytes, content_type: str = "application/json") -> None:
+        """Serve these bytes at `path` with status 200 (and an ETag)."""
+        self.set_route(path, Reply(status=200, body=body, headers={"Content-Type": content_type}))
+
     # -- what was asked ------------------------------------------------------------------------
     @property
     def requests(self) -> list[SeenRequest]:
@@ -118,6 +132,12 @@ class FakeStatuspage:
             self._requests.append(SeenRequest(path, headers, time.monotonic(), client_port))
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            route = self._routes.get(path.split("?")[0])
+            if route is not None:
+                return route
+            # Any prefix: one fake can stand for many pages (http://127.0.0.1:PORT/p1, /p2, ...).
+            if not path.split("?")[0].endswith(SUMMARY_PATH):
+                return _NOT_FOUND
             return self._reply
 
     def _done(self) -> None:
@@ -140,10 +160,6 @@ class FakeStatuspage:
             def _answer(self, reply: Reply) -> None:
                 if reply.delay_seconds:
                     time.sleep(reply.delay_seconds)
-                # Any prefix: one fake can stand for many pages (http://127.0.0.1:PORT/p1, /p2, ...).
-                if not self.path.split("?")[0].endswith(SUMMARY_PATH):
-                    self._send(404, b"not found", {})
-                    return
                 etag = '"' + hashlib.sha256(reply.body).hexdigest()[:16] + '"'
                 if reply.status == 200 and reply.etag and self.headers.get("If-None-Match") == etag:
                     self._send(304, b"", {"ETag": etag})
