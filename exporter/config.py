@@ -53,10 +53,6 @@ class Config:
         host = f"[{self.listen_host}]" if ":" in self.listen_host else self.listen_host
         return f"{host}:{self.listen_port}"
 
-    @property
-    def summary_url(self) -> str:
-        return self.status_url + "/api/v2/summary.json"
-
 
 @dataclass(frozen=True)
 class _Setting:

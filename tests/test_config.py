@@ -48,7 +48,6 @@ def test_environment_sets_and_flags_win():
         log_level="debug",
         log_format="json",
     )
-    assert config.summary_url == "http://127.0.0.1:8080/api/v2/summary.json"
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from exporter import __version__
 from exporter.__main__ import build_app
 from exporter.config import load
 from exporter.engines.statuspage import parse_summary
+from exporter.interpret import FetchResult, Validators
 from exporter.pagefile import load_pages
 from exporter.server import ExporterApp, scrape_budget
-from exporter.statuspage import FetchResult, Validators
 from tests import payloads
 
 OK = FetchResult(200, parse_summary(payloads.summary(indicator="minor")), Validators())
