@@ -55,15 +55,10 @@ class FetchStats:
 
 @dataclass(frozen=True)
 class CacheView:
-    """What a scrape exports: the Summary if fresh enough (else None) and the fetch statistics.
-
-    `generation` changes whenever anything in the view may have changed, so a rendering of the
-    view can be reused until it does.
-    """
+    """What a scrape exports: the Summary if fresh enough (else None) and the fetch statistics."""
 
     summary: Summary | None
     stats: FetchStats
-    generation: int
 
 
 def _start_daemon(target: Callable[[], None]) -> None:
@@ -95,7 +90,6 @@ class SummaryCache:
         self._memo: Memo = ()
         self._last_success: float | None = None  # monotonic, for staleness
         self._stats = FetchStats()
-        self._generation = 0
         self._expired_logged = False
 
     def refresh_if_due(self) -> Future[None] | None:
@@ -133,11 +127,6 @@ class SummaryCache:
                 pass
         return self.view()
 
-    @property
-    def generation(self) -> int:
-        """Changes whenever a request completes (and so whatever view() returns may change)."""
-        return self._generation  # one attribute read needs no lock; a stale one costs a re-render
-
     def _due(self, now: float) -> bool:
         if now < self._not_before:
             return False
@@ -154,7 +143,7 @@ class SummaryCache:
                 if not self._expired_logged:
                     self._expired_logged = True
                     _log.warning("cached data expired", url=self._fetcher.url, max_stale_seconds=self._max_stale)
-            return CacheView(summary, self._stats, self._generation)
+            return CacheView(summary, self._stats)
 
     def _refresh(self, future: Future[None], memo: Memo) -> None:
         started = self._clock.monotonic()
@@ -195,7 +184,6 @@ class SummaryCache:
                 else:
                     self._summary = result.summary
             self._stats = stats
-            self._generation += 1
         url = self._fetcher.url
         if result is None:
             return
