@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from exporter.engines import incidentio, instatus, statusio, statuspage
+from exporter.engines import betterstack, incidentio, instatus, statusio, statuspage
 from exporter.engines.base import Body, Engine
 
 __all__ = ["ENGINES", "Body", "Engine", "engine_names"]
@@ -20,6 +20,7 @@ ENGINES = MappingProxyType(
             Engine("incidentio", incidentio.endpoints, incidentio.interpret),
             Engine("statusio", statusio.endpoints, statusio.interpret),
             Engine("instatus", instatus.endpoints, instatus.interpret),
+            Engine("betterstack", betterstack.endpoints, betterstack.interpret),
         )
     }
 )
