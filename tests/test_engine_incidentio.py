@@ -257,13 +257,13 @@ def test_a_body_that_is_not_json_is_invalid_json():
     assert caught.value.reason == "invalid_json"
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_JSON)
 def test_any_json_is_a_summary_or_the_typed_error(doc):
     assert_summary_or_typed_error(incidentio.interpret, [doc])
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
     assert_summary_or_typed_error(incidentio.interpret, [data.draw(mutated(copy.deepcopy(own())))])

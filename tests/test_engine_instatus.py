@@ -215,13 +215,13 @@ def test_either_body_not_json_is_invalid_json(which):
     assert caught.value.reason == "invalid_json"
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_JSON, ANY_JSON)
 def test_any_json_is_a_summary_or_the_typed_error(summary, components):
     assert_summary_or_typed_error(instatus.interpret, [summary, components])
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
     summary, components = own()

@@ -278,20 +278,19 @@ def test_a_body_that_is_not_json_is_invalid_json():
     assert caught.value.reason == "invalid_json"
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_JSON)
 def test_any_json_is_a_summary_or_the_typed_error(doc):
     assert_summary_or_typed_error(statusio.interpret, [doc])
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
     base = json.loads(own_engine_fixture(OWN))
     assert_summary_or_typed_error(statusio.interpret, [data.draw(mutated(copy.deepcopy(base)))])
 
 
-@settings(max_examples=100)
 @given(st.binary(max_size=200))
 def test_any_bytes_are_a_summary_or_the_typed_error(content):
     try:
