@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from exporter.engines import slack, statuspage
+from exporter.engines import heroku, slack, statuspage
 from exporter.engines.base import Body, Engine
 
 __all__ = ["ENGINES", "Body", "Engine", "engine_names"]
@@ -18,6 +18,7 @@ ENGINES = MappingProxyType(
         for engine in (
             Engine("statuspage", statuspage.endpoints, statuspage.interpret),
             Engine("slack", slack.endpoints, slack.interpret),
+            Engine("heroku", heroku.endpoints, heroku.interpret),
         )
     }
 )
