@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from exporter.engines import heroku, slack, statuspage
+from exporter.engines import aws, heroku, slack, statuspage
 from exporter.engines.base import Body, Engine
 
 __all__ = ["ENGINES", "Body", "Engine", "engine_names"]
@@ -19,6 +19,7 @@ ENGINES = MappingProxyType(
             Engine("statuspage", statuspage.endpoints, statuspage.interpret),
             Engine("slack", slack.endpoints, slack.interpret),
             Engine("heroku", heroku.endpoints, heroku.interpret),
+            Engine("aws", aws.endpoints, aws.interpret),
         )
     }
 )
