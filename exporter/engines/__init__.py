@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from exporter.engines import aws, heroku, slack, statuspage
+from exporter.engines import aws, google_cloud, heroku, slack, statuspage
 from exporter.engines.base import Body, Engine
 
 __all__ = ["ENGINES", "Body", "Engine", "engine_names"]
@@ -20,6 +20,7 @@ ENGINES = MappingProxyType(
             Engine("slack", slack.endpoints, slack.interpret),
             Engine("heroku", heroku.endpoints, heroku.interpret),
             Engine("aws", aws.endpoints, aws.interpret),
+            Engine("google_cloud", google_cloud.endpoints, google_cloud.interpret, google_cloud.MAX_BYTES),
         )
     }
 )
