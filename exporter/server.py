@@ -149,6 +149,7 @@ def http_server(app: ExporterApp) -> web.Server:
 async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> web.StreamResponse:
     """Refresh the page if due, wait for it within the scrape's budget, answer from its cache."""
     refresh = page.cache.refresh_if_due()
+    waited = False
     if refresh is not None:
         budget = scrape_budget(request.headers.get(SCRAPE_TIMEOUT_HEADER), page.settings.fetch_timeout)
         if budget > 0 and not stopping.is_set():
@@ -160,7 +161,9 @@ async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyn
                 )
             finally:
                 stop.cancel()
-    exposition = page.renderer.render(request.headers.get("Accept", ""), request.headers.get("Accept-Encoding", ""))
+            waited = refresh.done()
+    headers = request.headers
+    exposition = page.renderer.render(headers.get("Accept", ""), headers.get("Accept-Encoding", ""), fresh=waited)
     response = web.Response(body=exposition.body, headers={"Content-Type": exposition.content_type})
     if exposition.gzipped:
         response.headers["Content-Encoding"] = "gzip"

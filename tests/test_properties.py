@@ -13,12 +13,15 @@ from prometheus_client.registry import CollectorRegistry
 
 from exporter.cache import CacheView, FetchStats
 from exporter.collector import StatuspageCollector
+from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
-from exporter.errors import InvalidPayload
+from exporter.errors import FetchError, InvalidPayload
+from exporter.interpret import interpret
 from exporter.model import Summary
-from exporter.statuspage import FetchError, StatuspageClient
+from exporter.transport import Answer
 from tests import payloads
 
+URL = "https://status.example.com/api/v2/summary.json"
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 ANY_JSON = st.recursive(
     JSON_SCALARS,
@@ -79,27 +82,26 @@ def _parses_or_is_invalid(document) -> None:
 def _render(summary: Summary) -> str:
     registry = CollectorRegistry()
     excludes_nothing = re.compile("(?!)")  # not "^$": that matches a name that is just "\n"
-    registry.register(StatuspageCollector(lambda: CacheView(summary, FetchStats(), 1), excludes_nothing))
+    registry.register(StatuspageCollector(lambda: CacheView(summary, FetchStats()), excludes_nothing))
     return generate_latest(registry).decode("utf-8")
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_JSON)
 def test_any_json_value_parses_or_raises_invalid_payload(document):
     _parses_or_is_invalid(document)
 
 
-@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(NEARLY_SUMMARIES)
 def test_nearly_right_documents_parse_or_raise_invalid_payload(document):
     _parses_or_is_invalid(document)
 
 
-@settings(max_examples=200)
 @given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))
 def test_any_body_is_a_summary_or_a_typed_failure(body):
     try:
-        StatuspageClient("http://status.example.com", 1.0)._parse(body, "")
+        interpret(ENGINES["statuspage"], [Answer(URL, 200, {}, body)], ())
     except FetchError as err:
         assert err.reason in ("invalid_json", "invalid_payload")
 
@@ -107,7 +109,6 @@ def test_any_body_is_a_summary_or_a_typed_failure(body):
 NAMES = st.text(min_size=1, max_size=40)
 
 
-@settings(max_examples=300)
 @given(component_names=st.lists(NAMES, min_size=1, max_size=5, unique=True), incident_name=NAMES)
 def test_names_come_back_unchanged_through_the_exposition(component_names, incident_name):
     document = payloads.summary(
