@@ -226,14 +226,13 @@ def _outcome(parse, argument):
         return (err.reason,)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ANY_JSON | nearly(BASE[0]), max_size=4) | ANY_JSON, st.sampled_from([None, 0, 2]))
 def test_streaming_a_document_gives_what_parsing_it_whole_gives(document, indent):
     streamed = _outcome(interpret, json.dumps(document, indent=indent).encode())
     assert streamed == _outcome(google_cloud.parse_incidents, document)
 
 
-@settings(max_examples=300)
 @given(st.text(alphabet='[]{},:" \n0123456789.-enultrsfa\\', max_size=40))
 def test_any_text_streams_as_json_loads_reads_it(text):
     try:
@@ -244,14 +243,13 @@ def test_any_text_streams_as_json_loads_reads_it(text):
         assert _outcome(interpret, text.encode()) == _outcome(google_cloud.parse_incidents, decoded)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(nearly(BASE))
 def test_nearly_right_documents_are_a_summary_or_invalid_payload(document):
     outcome = _outcome(google_cloud.parse_incidents, document)
     assert isinstance(outcome, Summary) or outcome[0] == "invalid_payload"
 
 
-@settings(max_examples=100)
 @given(st.binary(max_size=200))
 def test_any_body_is_a_summary_or_a_typed_failure(content):
     outcome = _outcome(interpret, content)

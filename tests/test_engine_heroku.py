@@ -208,19 +208,17 @@ def _summary_or_invalid(document) -> None:
     assert isinstance(summary, Summary)
 
 
-@settings(max_examples=200)
 @given(ANY_JSON)
 def test_any_json_is_a_summary_or_invalid_payload(document):
     _summary_or_invalid(document)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(nearly(BASE))
 def test_nearly_right_documents_are_a_summary_or_invalid_payload(document):
     _summary_or_invalid(document)
 
 
-@settings(max_examples=100)
 @given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))
 def test_any_body_is_a_summary_or_a_typed_failure(content):
     try:
