@@ -14,6 +14,7 @@ from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
 from tests.json_strategies import ANY_JSON, nearly
+from tests.test_properties import _render
 
 CAPTURE = "slack-current-2020-07-30-active-2incidents.json"
 OWN = "slack-current-outage-notice-resolved.json"
@@ -207,6 +208,7 @@ def _summary_or_invalid(document) -> None:
     except InvalidPayload:
         return
     assert isinstance(summary, Summary)
+    _render(summary)  # and whatever parsed can be written out
     assert len({c.id for c in summary.components}) == len(summary.components)
 
 
