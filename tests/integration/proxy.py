@@ -40,7 +40,6 @@ class Tinyproxy:
         self._dir = Path(tempfile.mkdtemp(prefix="gse-tinyproxy-"))
         self.log_file = self._dir / "tinyproxy.log"
         self.proc: subprocess.Popen | None = None
-        self._probes_logged = 0
 
     @property
     def url(self) -> str:
@@ -81,9 +80,12 @@ class Tinyproxy:
                 if time.monotonic() > deadline:
                     raise AssertionError(f"tinyproxy not accepting within {timeout}s: {self.log_text()}") from None
                 time.sleep(0.02)
-        # The readiness probe above was a connection too: wait until the proxy has let it go.
-        self.wait_client_connections(0, timeout)
-        self._probes_logged = self._connects_in_log()
+        # The readiness probe above was a connection too: wait until the proxy has logged it and let
+        # it go, so that connections_accepted() counts from zero.
+        while self._connects_in_log() < 1 or self.client_connections():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"tinyproxy did not log its readiness probe: {self.log_text()}")
+            time.sleep(0.02)
         return self
 
     def stop(self) -> None:
@@ -115,21 +117,19 @@ class Tinyproxy:
         """
         return sum(1 for local_port, _, state in tcp_sockets() if local_port == self.port and state == _ESTABLISHED)
 
-    def wait_client_connections(self, expected: int, timeout: float) -> int:
-        """Poll until client_connections() == expected; return the last count (the caller asserts)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            count = self.client_connections()
-            if count == expected or time.monotonic() > deadline:
-                return count
-            time.sleep(0.02)
-
     def connections_accepted(self) -> int:
         """Client connections tinyproxy has accepted since it was ready (its readiness probe aside)."""
-        return self._connects_in_log() - self._probes_logged
+        return self._connects_in_log() - 1
 
     def _connects_in_log(self) -> int:
-        return self.log_text().count("Connect (file descriptor")
+        return self.log_text().count("]: Connect (file descriptor ")
+
+    def requests_relayed(self) -> int:
+        """Requests (GET ..., CONNECT ...) tinyproxy has read from its clients, from its log.
+
+        The readiness probe sends none, so it does not count.
+        """
+        return self.log_text().count("]: Request (file descriptor ")
 
 
 def tcp_sockets() -> list[tuple[int, int, str]]:
