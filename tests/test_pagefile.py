@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from exporter.config import ConfigError, load
 from exporter.engines import engine_names
@@ -160,3 +162,13 @@ def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_pages(path, FLAGS)
     assert str(caught.value) == f"{path}: cannot read: No such file or directory"
+
+
+def test_the_shipped_example_is_valid_shows_every_engine_and_holds_every_probe_target():
+    repo = Path(__file__).resolve().parents[1]
+    pages = load_pages(str(repo / "prometheus" / "pages.yml"), FLAGS)
+    assert {page.engine for page in pages} == set(engine_names())
+    prometheus = yaml.safe_load((repo / "prometheus" / "prometheus.yml").read_text(encoding="utf-8"))
+    [probe_job] = [job for job in prometheus["scrape_configs"] if job.get("metrics_path") == "/probe"]
+    [static] = probe_job["static_configs"]
+    assert set(static["targets"]) <= {page.name for page in pages}
