@@ -20,10 +20,10 @@ from exporter.cache import Fetcher
 from exporter.collector import BuildInfoCollector
 from exporter.config import PROGRAM, Config, ConfigError, load
 from exporter.engines import ENGINES
+from exporter.fetch import PageFetcher
 from exporter.pagefile import PageSettings, default_page, load_pages
 from exporter.reload import Reloader
 from exporter.server import ClientErrorLogFilter, ExporterApp, PageInfo, http_server
-from exporter.statuspage import StatuspageClient
 from exporter.targets import CachePool, PageTarget
 from exporter.upstream import Upstream
 
@@ -40,13 +40,13 @@ def build_app(
 ) -> tuple[ExporterApp, Reloader]:
     """Wire the default page (for /metrics) and the file's pages (for /probe).
 
-    `make_fetcher` replaces the real Statuspage client, for tests.
+    `make_fetcher` replaces the real page fetcher, for tests.
     """
     upstream = Upstream()
     if make_fetcher is None:
 
         def make_fetcher(page: PageSettings) -> Fetcher:
-            return StatuspageClient(page.url, page.fetch_timeout, upstream=upstream, engine=ENGINES[page.engine])
+            return PageFetcher(page.url, page.fetch_timeout, engine=ENGINES[page.engine], upstream=upstream)
 
     pool = CachePool(make_fetcher)
     default = default_page(config)
@@ -87,7 +87,8 @@ async def serve(config: Config, app: ExporterApp, reloader: Reloader) -> None:
         "exporter started",
         version=__version__,
         listen_address=",".join(addresses),
-        url=config.summary_url,
+        url=config.status_url,
+        engine=config.engine,
         cache_ttl_seconds=config.cache_ttl,
         cache_max_stale_seconds=config.cache_max_stale,
         fetch_timeout_seconds=config.fetch_timeout,

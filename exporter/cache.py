@@ -20,8 +20,8 @@ from typing import Callable, Mapping, Protocol
 
 from exporter import log
 from exporter.errors import FetchError
+from exporter.interpret import FetchResult, Memo
 from exporter.model import Summary
-from exporter.statuspage import FetchResult, Validators
 from exporter.vocabulary import REASONS
 
 _log = log.get_logger(__name__)
@@ -30,7 +30,7 @@ _log = log.get_logger(__name__)
 class Fetcher(Protocol):
     url: str
 
-    def fetch(self, validators: Validators) -> FetchResult: ...
+    def fetch(self, memo: Memo) -> FetchResult: ...
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class SummaryCache:
         self._last_attempt: float | None = None
         self._not_before = float("-inf")
         self._summary: Summary | None = None
-        self._validators = Validators()
+        self._memo: Memo = ()
         self._last_success: float | None = None  # monotonic, for staleness
         self._stats = FetchStats()
         self._generation = 0
@@ -116,9 +116,9 @@ class SummaryCache:
             self._last_attempt = now
             self._in_flight = future = Future()
             future.set_running_or_notify_cancel()
-            validators = self._validators
+            memo = self._memo
         try:
-            self._spawn(lambda: self._refresh(future, validators))
+            self._spawn(lambda: self._refresh(future, memo))
         except BaseException:  # no thread (e.g. none left): free the slot so later scrapes retry
             with self._lock:
                 self._in_flight = None
@@ -166,11 +166,11 @@ class SummaryCache:
                     _log.warning("cached data expired", url=self._fetcher.url, max_stale_seconds=self._max_stale)
             return CacheView(summary, self._stats, self._generation)
 
-    def _refresh(self, future: Future[None], validators: Validators) -> None:
+    def _refresh(self, future: Future[None], memo: Memo) -> None:
         started = self._clock.monotonic()
         try:
             try:
-                result: FetchResult | FetchError | None = self._fetcher.fetch(validators)
+                result: FetchResult | FetchError | None = self._fetcher.fetch(memo)
             except FetchError as err:
                 result = err
             except Exception:  # a bug: loud in the log and in statuspage_up, but we keep serving
@@ -211,11 +211,11 @@ class SummaryCache:
                 )
                 self._last_success = started + duration
                 self._expired_logged = False
+                self._memo = result.memo
                 if result.status == 304:
                     stats = replace(stats, not_modified=stats.not_modified + 1)
                 else:
                     self._summary = result.summary
-                    self._validators = result.validators
             self._stats = stats
             self._generation += 1
         url = self._fetcher.url

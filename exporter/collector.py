@@ -25,8 +25,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from exporter import log
 from exporter.cache import CacheView
-from exporter.model import Summary
+from exporter.model import Summary, visible_components
 from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS
+
+#: Unknown values remembered (so that each is warned about once), per page.
+MAX_REMEMBERED_UNKNOWN_VALUES = 256
 
 _log = log.get_logger(__name__)
 
@@ -34,10 +37,10 @@ _log = log.get_logger(__name__)
 class StatuspageCollector:
     """Exports one page's Summary and fetch statistics. `view` is read once per collect()."""
 
-    def __init__(self, view: Callable[[], CacheView], exclude: re.Pattern[str]):
+    def __init__(self, view: Callable[[], CacheView], exclude: re.Pattern[str] | None):
         self._view = view
         self._exclude = exclude
-        self._unknown_seen: set[tuple[str, str]] = set()
+        self._unknown_seen: dict[tuple[str, str], None] = {}  # insertion-ordered: the oldest goes first
         self._unknown_lock = threading.Lock()
 
     def describe(self) -> Iterable[Metric]:
@@ -113,9 +116,7 @@ class StatuspageCollector:
         updated = GaugeMetricFamily(
             "statuspage_component_updated_timestamp_seconds", "Unix time a component was last updated.", labels=labels
         )
-        for component in summary.components:
-            if self._exclude.search(component.name):
-                continue
+        for component in visible_components(summary.components, self._exclude):
             values = [component.name, component.id, component.group]
             self._add_states(status, values, component.status, COMPONENT_STATUSES, "component status")
             if component.updated_at is not None:
@@ -189,7 +190,11 @@ class StatuspageCollector:
         with self._unknown_lock:
             if (kind, value) in self._unknown_seen:
                 return
-            self._unknown_seen.add((kind, value))
+            if len(self._unknown_seen) >= MAX_REMEMBERED_UNKNOWN_VALUES:
+                # A page inventing values without end must not grow us without end: the oldest
+                # value is forgotten (and would be warned about again if it came back).
+                del self._unknown_seen[next(iter(self._unknown_seen))]
+            self._unknown_seen[(kind, value)] = None
         _log.warning("unknown value exported as its own series", kind=kind, value=value)
 
 

@@ -21,7 +21,7 @@ LOG_LEVELS = ("debug", "info", "warn", "error")
 LOG_FORMATS = ("json", "logfmt")
 MIN_CACHE_TTL_SECONDS = 1.0
 
-_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$", re.ASCII)
+_DURATION = re.compile(r"(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?", re.ASCII)
 #: Longer than anyone means, short enough for every timer and wait the standard library offers.
 MAX_DURATION_SECONDS = 10 * 365 * 86400
 _DURATION_UNITS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
@@ -41,7 +41,7 @@ class Config:
     cache_ttl: float
     cache_max_stale: float
     fetch_timeout: float
-    components_exclude: re.Pattern[str]
+    components_exclude: re.Pattern[str] | None
     log_level: str
     log_format: str
     config_file: str = ""
@@ -52,10 +52,6 @@ class Config:
     def listen_address(self) -> str:
         host = f"[{self.listen_host}]" if ":" in self.listen_host else self.listen_host
         return f"{host}:{self.listen_port}"
-
-    @property
-    def summary_url(self) -> str:
-        return self.status_url + "/api/v2/summary.json"
 
 
 @dataclass(frozen=True)
@@ -70,7 +66,7 @@ class _Setting:
 
 def parse_duration(text: str) -> float:
     """A Prometheus duration (`30s`, `5m`, `1h30m`, `500ms`, `0`) in seconds."""
-    match = _DURATION.match(text)
+    match = _DURATION.fullmatch(text)
     if text == "0":
         return 0.0
     if not text or match is None:
@@ -97,6 +93,8 @@ def parse_cache_ttl(text: str) -> float:
 
 def parse_listen_address(text: str) -> tuple[str, int]:
     """`:9747`, `127.0.0.1:9747`, `[::1]:9747` or `localhost:0` -> (host, port); "" means all."""
+    if _has_space_or_control(text):
+        raise ValueError(f"invalid address {text!r} (no spaces or control characters)")
     host, sep, port_text = text.rpartition(":")
     if not sep or not (port_text.isascii() and port_text.isdigit()) or not 0 <= int(port_text) <= 65535:
         raise ValueError(f"invalid address {text!r} (want [host]:port, e.g. :9747)")
@@ -108,6 +106,8 @@ def parse_listen_address(text: str) -> tuple[str, int]:
 
 
 def parse_status_url(text: str) -> str:
+    if _has_space_or_control(text):
+        raise ValueError(f"invalid URL {text!r} (no spaces or control characters)")
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0-65535
@@ -120,7 +120,14 @@ def parse_status_url(text: str) -> str:
     return text.rstrip("/")
 
 
-def parse_regex(text: str) -> re.Pattern[str]:
+def _has_space_or_control(text: str) -> bool:
+    return any(char.isspace() or not char.isprintable() for char in text)
+
+
+def parse_regex(text: str) -> re.Pattern[str] | None:
+    """A regular expression; the empty string means none (the usual way to switch a filter off)."""
+    if text == "":
+        return None
     try:
         return re.compile(text)
     except re.error as err:
@@ -184,7 +191,7 @@ SETTINGS = (
         "--components.exclude",
         "COMPONENTS_EXCLUDE",
         r"^Visit www\.githubstatus\.com",
-        "regular expression searched in component names; matching components are not exported",
+        "regular expression searched in component names; matching components are not exported (empty: none)",
         parse_regex,
         "components_exclude",
     ),

@@ -8,6 +8,7 @@ Knows nothing of HTTP, engines or Prometheus.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -63,3 +64,10 @@ class Summary:
     components: tuple[Component, ...]
     incidents: tuple[Incident, ...]
     maintenances: tuple[Maintenance, ...]
+
+
+def visible_components(components: tuple[Component, ...], exclude: re.Pattern[str] | None) -> tuple[Component, ...]:
+    """The components an `--components.exclude` pattern leaves (all of them for None)."""
+    if exclude is None:
+        return components
+    return tuple(component for component in components if not exclude.search(component.name))

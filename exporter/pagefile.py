@@ -7,7 +7,7 @@
         url: https://www.cloudflarestatus.com
         engine: statuspage       # optional, the default; see exporter.engines
         cache_ttl: 60s            # optional, overrides --cache.ttl
-        components_exclude: "^$"  # optional, overrides --components.exclude
+        components_exclude: ""    # optional, overrides --components.exclude ("" exports all)
 
 Unknown keys, duplicate keys, names or URLs, bad URLs, durations and regular expressions are all
 errors, and `load_pages` reports every one of them at once in a single-line ConfigError.
@@ -38,7 +38,7 @@ def parse_engine(text: str) -> str:
         raise ValueError(f"unknown engine {text!r} (want one of {', '.join(engine_names())})")
     return text
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class PageSettings:
     cache_ttl: float
     cache_max_stale: float
     fetch_timeout: float
-    components_exclude: re.Pattern[str]
+    components_exclude: re.Pattern[str] | None
     engine: str = "statuspage"
 
     @property
@@ -73,7 +73,7 @@ def default_page(config: Config) -> PageSettings:
 
 
 def _name(text: str) -> str:
-    if not _NAME.match(text):
+    if not _NAME.fullmatch(text):
         raise ValueError(f"invalid name {text!r} (want letters, digits, '_', '.', '-')")
     return text
 

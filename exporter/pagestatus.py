@@ -1,20 +1,18 @@
 """What a page's status is, for people and programs: one cache view, as every renderer reads it.
 
-`page_status(settings, view)` applies the page's component exclusion (the same the metrics apply)
-and says whether the data is fresh, stale (served after failures) or missing, and why. The JSON
-API, the HTML page and the badges all start from a `PageStatus`, so they cannot disagree with
-each other or with the metrics. The word and tone tables say each state in words and as one of
+`page_status(settings, view)` applies the page's component exclusion (`model.visible_components`,
+as the metrics do) and says whether the data is fresh, stale (served after failures) or missing,
+and why. The JSON API, the HTML page and the badges all start from a `PageStatus`, so they cannot
+disagree with each other or with the metrics. The word and tone tables say each state in words and as one of
 a few tones that the renderers colour. Knows nothing of HTTP.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from exporter.cache import CacheView
-from exporter.model import Component, Summary
+from exporter.model import Summary, visible_components
 from exporter.pagefile import PageSettings
 
 #: An indicator in words, as a person reads it.
@@ -57,15 +55,6 @@ def words(value: str) -> str:
 
 def tone(value: str) -> str:
     return TONES.get(value, UNKNOWN_TONE)
-
-
-def is_excluded(name: str, exclude: re.Pattern[str] | None) -> bool:
-    """Whether `exclude` hides a component; None and the empty pattern hide nothing."""
-    return exclude is not None and exclude.pattern != "" and exclude.search(name) is not None
-
-
-def visible_components(components: Iterable[Component], exclude: re.Pattern[str] | None) -> tuple[Component, ...]:
-    return tuple(c for c in components if not is_excluded(c.name, exclude))
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ class CachePool:
     """Thread-safe. Hands out the cache for a page's fetch settings, creating it on first use."""
 
     def __init__(self, make_fetcher: Callable[[PageSettings], Fetcher]):
-        """`make_fetcher` builds the client for a page (a StatuspageClient, or a fake in tests)."""
+        """`make_fetcher` builds the client for a page (a PageFetcher, or a fake in tests)."""
         self._make_fetcher = make_fetcher
         self._lock = threading.Lock()
         self._caches: dict[tuple, SummaryCache] = {}

@@ -9,7 +9,7 @@ import pytest
 
 from exporter import api
 from exporter.engines.statuspage import parse_summary
-from exporter.pagestatus import is_excluded, page_status
+from exporter.pagestatus import page_status
 from tests import payloads
 from tests.statusdocs import NOW, assert_valid, settings, view
 
@@ -144,12 +144,14 @@ def test_hostile_and_odd_text_is_encoded_as_ascii_json_that_round_trips():
 
 
 @pytest.mark.parametrize(
-    ("pattern", "excluded"),
-    [(None, False), ("", False), ("^Visit", True), ("Nope", False)],
+    ("exclude", "names"),
+    [(None, ["Visit www.githubstatus.com", "Actions"]), (re.compile("^Visit"), ["Actions"])],
 )
-def test_exclusion_none_and_empty_pattern_hide_nothing(pattern, excluded):
-    compiled = None if pattern is None else re.compile(pattern)
-    assert is_excluded("Visit www.githubstatus.com for more information", compiled) is excluded
+def test_the_document_applies_the_pages_exclusion_and_none_excludes_nothing(exclude, names):
+    components = [payloads.component("Visit www.githubstatus.com", id="visit0000001"), payloads.component("Actions")]
+    summary = parse_summary(payloads.summary(components))
+    _, document = api.status_body(page_status(settings(exclude=exclude), view(summary)))
+    assert [c["name"] for c in document["components"]] == names
 
 
 @pytest.mark.parametrize(

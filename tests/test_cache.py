@@ -10,7 +10,7 @@ import pytest
 from exporter.cache import Clock, FetchStats, SummaryCache
 from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError
-from exporter.statuspage import FetchResult, Validators
+from exporter.interpret import FetchResult, Validators
 from exporter.vocabulary import REASONS
 from tests import payloads
 
@@ -140,7 +140,7 @@ def test_304_renews_freshness_keeps_data_and_sends_validators():
     cache.get(timeout=1)
     time.now += 50
     view = cache.get(timeout=1)
-    assert fetcher.calls == [Validators(), Validators('"v1"', None)]
+    assert fetcher.calls == [(), Validators('"v1"', None)]
     assert view.summary == SUMMARY
     assert view.stats.not_modified == 1 and view.stats.up
     time.now += 50  # 100 s after the 200 but only 50 s after the 304: still fresh

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
 
 from exporter.cache import CacheView, FetchStats
-from exporter.collector import BuildInfoCollector, StatuspageCollector
+from exporter.collector import MAX_REMEMBERED_UNKNOWN_VALUES, BuildInfoCollector, StatuspageCollector
 from exporter.config import load
 from exporter.engines.statuspage import parse_summary
 from exporter.vocabulary import COMPONENT_STATUSES, INDICATORS, REASONS
@@ -117,6 +117,13 @@ def test_exclude_regex_is_searched_anywhere_in_the_name():
     assert names == {"cmp000000001", "cmp000000002", "0l2p9nhqnxpd"}
 
 
+def test_an_empty_exclude_exports_every_component():
+    registry = registry_for(exclude=None)
+    names = {s.labels["component"] for s in samples(registry, "statuspage_component_status")}
+    assert "Visit www.githubstatus.com for more information" in names
+    assert len(names) == 3
+
+
 def test_incidents_and_maintenances():
     value = registry_for().get_sample_value
     assert {
@@ -218,6 +225,24 @@ def test_unknown_values_become_their_own_series_and_are_logged_once(log_lines):
     assert registry.get_sample_value("statuspage_incidents_unresolved", {"impact": "maintenance"}) == 1
     warnings = [(line["kind"], line["value"]) for line in log_lines() if line["level"] == "warn"]
     assert warnings == [("indicator", "apocalypse"), ("component status", "on_fire")]
+
+
+def test_the_memory_of_unknown_values_is_bounded_and_forgets_the_oldest(log_lines):
+    def page_with(status: str):
+        return parse_summary(payloads.summary([payloads.component("Actions", status, id="actions00001")]))
+
+    current = [page_with("odd-0")]
+    collector = StatuspageCollector(lambda: CacheView(current[0], STATS, 1), None)
+    for i in range(MAX_REMEMBERED_UNKNOWN_VALUES + 1):
+        current[0] = page_with(f"odd-{i}")
+        list(collector.collect())
+    current[0] = page_with("odd-1")  # still remembered: not warned again
+    list(collector.collect())
+    current[0] = page_with("odd-0")  # the oldest, forgotten: warned again
+    list(collector.collect())
+    warned = [line["value"] for line in log_lines() if line["msg"] == "unknown value exported as its own series"]
+    assert warned == [f"odd-{i}" for i in range(MAX_REMEMBERED_UNKNOWN_VALUES + 1)] + ["odd-0"]
+    assert len(collector._unknown_seen) == MAX_REMEMBERED_UNKNOWN_VALUES
 
 
 def test_no_sample_carries_a_timestamp():

@@ -9,6 +9,7 @@ import pytest
 from exporter import __version__
 from exporter.__main__ import run
 from exporter.config import Config, ConfigError, load, parse_duration, parse_listen_address
+from exporter.engines import engine_names
 
 
 def test_defaults():
@@ -48,7 +49,6 @@ def test_environment_sets_and_flags_win():
         log_level="debug",
         log_format="json",
     )
-    assert config.summary_url == "http://127.0.0.1:8080/api/v2/summary.json"
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_prometheus_durations(text, seconds):
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "30", "5 m", "1.5s", "m", "30S", "1s1h", "-1s", "1hh"])
+@pytest.mark.parametrize("text", ["", "30", "5 m", "1.5s", "m", "30S", "1s1h", "-1s", "1hh", "30s\n", "\n30s"])
 def test_bad_durations(text):
     with pytest.raises(ValueError):
         parse_duration(text)
@@ -144,6 +144,21 @@ def test_listen_addresses(text, address):
             {},
             "--web.listen-address: invalid address ':\u00b2' (want [host]:port, e.g. :9747)",
         ),
+        (
+            ["--statuspage.url", "https://example.com\n"],
+            {},
+            "--statuspage.url: invalid URL 'https://example.com\\n' (no spaces or control characters)",
+        ),
+        (
+            ["--web.listen-address", "127.0.0.1:9747\n"],
+            {},
+            "--web.listen-address: invalid address '127.0.0.1:9747\\n' (no spaces or control characters)",
+        ),
+        (
+            ["--statuspage.engine", "atlassian"],
+            {},
+            "--statuspage.engine: invalid value 'atlassian' (want one of " + ", ".join(engine_names()) + ")",
+        ),
         (["--log.level", "verbose"], {}, "--log.level: invalid value 'verbose' (want one of debug, info, warn, error)"),
         (["--log.format", "xml"], {}, "--log.format: invalid value 'xml' (want one of json, logfmt)"),
         ([], {"CACHE_TTL": "soon"}, "CACHE_TTL (environment): invalid duration 'soon' (want e.g. 500ms, 30s, 5m, 1h)"),
@@ -166,6 +181,16 @@ def test_bad_settings_are_named_in_one_message(argv, environ, message):
     with pytest.raises(ConfigError) as caught:
         load(argv, environ)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("argv", "environ"), [(["--components.exclude", ""], {}), ([], {"COMPONENTS_EXCLUDE": ""})])
+def test_an_empty_exclude_means_no_filter(argv, environ):
+    assert load(argv, environ).components_exclude is None
+
+
+def test_the_engine_defaults_to_statuspage_and_is_chosen_by_flag_or_environment():
+    assert load([], {}).engine == "statuspage"
+    assert load(["--statuspage.engine", "statuspage"], {"STATUS_ENGINE": "nope"}).engine == "statuspage"
 
 
 def test_bad_flag_exits_2_with_one_line_on_stderr(capsys):

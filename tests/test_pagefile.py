@@ -7,6 +7,7 @@ import re
 import pytest
 
 from exporter.config import ConfigError, load
+from exporter.engines import engine_names
 from exporter.pagefile import PageSettings, load_pages
 
 FLAGS = load(["--cache.ttl", "45s", "--fetch.timeout", "3s", "--components.exclude", "^Visit"], {})
@@ -39,6 +40,26 @@ pages:
     )
 
 
+def test_an_empty_exclude_exports_every_component_and_the_engine_defaults_to_statuspage(tmp_path):
+    path = write(tmp_path, 'pages:\n  - name: a\n    url: https://a.example\n    components_exclude: ""\n')
+    [page] = load_pages(path, FLAGS)
+    assert (page.components_exclude, page.engine) == (None, "statuspage")
+
+
+def test_one_url_read_by_two_engines_is_two_pages(tmp_path):
+    text = (
+        "pages:\n  - name: a\n    url: https://status.openai.com\n"
+        "  - name: b\n    url: https://status.openai.com\n    engine: statuspage\n"
+    )
+    with pytest.raises(ConfigError, match="duplicate url"):
+        load_pages(write(tmp_path, text), FLAGS)  # the same engine twice is a mistake
+    if len(engine_names()) > 1:
+        other = next(name for name in engine_names() if name != "statuspage")
+        pages = load_pages(write(tmp_path, text.replace("engine: statuspage", f"engine: {other}")), FLAGS)
+        assert [(page.name, page.engine) for page in pages] == [("a", "statuspage"), ("b", other)]
+        assert pages[0].fetch_key != pages[1].fetch_key
+
+
 def test_an_empty_list_is_allowed(tmp_path):
     assert load_pages(write(tmp_path, "pages: []\n"), FLAGS) == ()
 
@@ -54,6 +75,18 @@ def test_an_empty_list_is_allowed(tmp_path):
         ("pages:\n  - name: a\n", "pages[0]: missing 'url'"),
         ("pages:\n  - url: https://a.example\n", "pages[0]: missing 'name'"),
         ("pages:\n  - name: a\n    url: https://a.example\n    ttl: 5s\n", "pages[0]: unknown key 'ttl'"),
+        (
+            'pages:\n  - name: "a\\n"\n    url: https://a.example\n',
+            "pages[0].name: invalid name 'a\\n' (want letters, digits, '_', '.', '-')",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    engine: atlassian\n",
+            "pages[0].engine: unknown engine 'atlassian' (want one of " + ", ".join(engine_names()) + ")",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://a.example\n",
+            "pages[1].url: duplicate url 'https://a.example' (also pages[0])",
+        ),
         (
             "pages:\n  - name: a b\n    url: https://a.example\n",
             "pages[0].name: invalid name 'a b' (want letters, digits, '_', '.', '-')",

@@ -13,12 +13,15 @@ from prometheus_client.registry import CollectorRegistry
 
 from exporter.cache import CacheView, FetchStats
 from exporter.collector import StatuspageCollector
+from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
-from exporter.errors import InvalidPayload
+from exporter.errors import FetchError, InvalidPayload
+from exporter.interpret import interpret
 from exporter.model import Summary
-from exporter.statuspage import FetchError, StatuspageClient
+from exporter.transport import Answer
 from tests import payloads
 
+URL = "https://status.example.com/api/v2/summary.json"
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 ANY_JSON = st.recursive(
     JSON_SCALARS,
@@ -99,7 +102,7 @@ def test_nearly_right_documents_parse_or_raise_invalid_payload(document):
 @given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))
 def test_any_body_is_a_summary_or_a_typed_failure(body):
     try:
-        StatuspageClient("http://status.example.com", 1.0)._parse(body, "")
+        interpret(ENGINES["statuspage"], [Answer(URL, 200, {}, body)], ())
     except FetchError as err:
         assert err.reason in ("invalid_json", "invalid_payload")
 

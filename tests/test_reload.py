@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 
 from exporter.config import load
+from exporter.interpret import FetchResult, Validators
 from exporter.pagefile import default_page
 from exporter.reload import Reloader
-from exporter.statuspage import FetchResult, Validators
 from exporter.targets import CachePool
 
 

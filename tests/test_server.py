@@ -15,9 +15,9 @@ from exporter.__main__ import build_app
 from exporter.config import load
 from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError
+from exporter.interpret import FetchResult, Validators
 from exporter.pagefile import load_pages
 from exporter.server import ExporterApp, scrape_budget
-from exporter.statuspage import FetchResult, Validators
 from tests import payloads
 from tests.statusdocs import assert_valid
 

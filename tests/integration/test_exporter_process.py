@@ -148,7 +148,7 @@ def test_failing_page_is_counted_logged_and_stale_data_kept(page):
     assert value(text, "statuspage_overall_status", indicator="major") == 1  # stale while error
     [failure] = [line for line in lines if line["msg"] == "fetch failed"]
     assert failure["reason"] == "http_status" and failure["status"] == 502
-    assert failure["url"] == page.url + "/api/v2/summary.json"
+    assert failure["url"] == page.url
 
 
 def test_slow_drip_upstream_times_out_and_does_not_hold_the_scrape(page):
@@ -204,7 +204,7 @@ def test_log_lines_are_json_with_time_level_msg_and_a_startup_line(page):
     assert started["msg"] == "exporter started"
     assert started["version"] == __version__
     assert started["listen_address"] == f"127.0.0.1:{exporter.port}"
-    assert started["url"] == page.url + "/api/v2/summary.json"
+    assert (started["url"], started["engine"]) == (page.url, "statuspage")
     assert started["cache_ttl_seconds"] == 45.0
     assert not any("metrics" in line["msg"] for line in lines)  # no line per scrape
 

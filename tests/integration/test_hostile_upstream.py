@@ -200,14 +200,15 @@ def fetch_threads() -> list[threading.Thread]:
 
 
 def test_a_request_stuck_in_its_headers_is_cut_at_the_deadline_and_frees_its_slot():
-    from exporter.statuspage import FetchError, StatuspageClient
+    from exporter.errors import FetchError
+    from exporter.fetch import PageFetcher
     from exporter.upstream import Upstream
 
     upstream = Upstream(per_host=1, total=1)  # one slot in all: a stuck request would block the next
     drip = HeaderDripServer()
     try:
         with FakeStatuspage() as healthy:
-            stuck = StatuspageClient(drip.url, timeout=0.5, upstream=upstream)
+            stuck = PageFetcher(drip.url, timeout=0.5, upstream=upstream)
             with pytest.raises(FetchError) as caught:
                 stuck.fetch()
             assert caught.value.reason == "timeout"
@@ -215,7 +216,7 @@ def test_a_request_stuck_in_its_headers_is_cut_at_the_deadline_and_frees_its_slo
             while fetch_threads() and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert fetch_threads() == [], "the worker thread ended once its socket was cut"
-            result = StatuspageClient(healthy.url, timeout=2.0, upstream=upstream).fetch()
+            result = PageFetcher(healthy.url, timeout=2.0, upstream=upstream).fetch()
             assert result.status == 200
     finally:
         drip.close()

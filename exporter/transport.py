@@ -1,0 +1,351 @@
+"""GETs under one deadline, by every route to a page: direct, via an HTTP proxy, or CONNECT through one.
+
+`Deadline(seconds).run(work)` runs `work` in a worker thread and waits for it no longer than the
+deadline. Every socket the work's requests open is adopted by the deadline the moment it is
+connected, before any proxy CONNECT or TLS byte, so when the deadline passes the waiting caller
+shuts them all down: the worker's next (or current) read fails at once, its thread ends and its
+slot is freed. Name resolution, which no socket can cut, runs in a small bounded pool and is
+waited for no longer than the time left; connecting is bounded by a socket timeout of the time
+left. So nothing of a request outlives its deadline but a resolver thread still waiting for the
+system resolver to give up, and at most `RESOLVER_THREADS` of those can exist.
+
+`Transport` makes the requests of one fetch over a connection pool of its own, closed when the
+fetch ends: no connection is ever shared with another fetch, so cutting one fetch's sockets can
+never break another's. (Keep-alive across fetches would save one handshake per TTL; not worth a
+shared pool whose sockets a cut could reach.) Proxies, `NO_PROXY` and CA bundles
+(`REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`) come from the environment as requests reads them.
+
+`Transport.get(url, headers)` follows redirects only on the page's own host (give or take `www.`)
+and never from https to http, caps the decoded body, and returns an `Answer` with the status,
+headers and bytes, whatever the status; or raises `FetchError` (timeout, connection, too_large,
+invalid_json for an undecodable encoding, http_status for a refused redirect).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Callable, Mapping, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3.connection
+import urllib3.connectionpool
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3.util.connection import allowed_gai_family
+
+from exporter import __version__
+from exporter.engines.base import MAX_BODY_BYTES
+from exporter.errors import FetchError
+
+T = TypeVar("T")
+
+MAX_REDIRECTS = 5
+USER_AGENT = f"github-status-exporter/{__version__} (+https://github.com/github-status-exporter/github-status-exporter)"
+#: Name lookups in progress at once, in all; a hung resolver holds at most this many threads.
+RESOLVER_THREADS = 4
+_READ_CHUNK = 64 * 1024
+#: What we ask for (gzip) and what servers send anyway; anything else we could not decode.
+_DECODABLE = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One URL's answer: the final status, its headers and (for a 200) the decoded body."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+
+class Deadline:
+    """The one deadline of a fetch: the time left, and every socket to cut when it passes. Thread-safe."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self._expires = clock() + seconds
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._cut = False
+
+    def left(self) -> float:
+        """Seconds left; raises FetchError("timeout") once there are none."""
+        left = self._expires - self._clock()
+        if left <= 0:
+            raise self.expired_error()
+        return left
+
+    @property
+    def passed(self) -> bool:
+        return self._clock() >= self._expires
+
+    def expired_error(self) -> FetchError:
+        return FetchError("timeout", f"no complete answer within {self.seconds:g}s")
+
+    def adopt(self, sock: socket.socket) -> None:
+        """Cut this socket with the others when the deadline passes (at once if it has)."""
+        with self._lock:
+            self._sockets.append(sock)
+            cut = self._cut
+        if cut:
+            _shutdown(sock)
+
+    def cut(self) -> None:
+        """Shut down every socket adopted so far, and any adopted from now on."""
+        with self._lock:
+            self._cut = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shutdown(sock)
+
+    def run(self, work: Callable[[], T]) -> T:
+        """`work()` in a worker thread under this deadline; raises FetchError("timeout") when it passes."""
+        outcome: Future[T] = Future()
+
+        def worker() -> None:
+            _current.deadline = self
+            try:
+                outcome.set_result(work())
+            except BaseException as err:  # handed to the waiting caller, which re-raises it
+                outcome.set_exception(err)
+
+        # A daemon thread, so that a worker waiting for the resolver never delays exit.
+        threading.Thread(target=worker, name="statuspage-fetch", daemon=True).start()
+        try:
+            return outcome.result(timeout=max(self._expires - self._clock(), 0.0))
+        except FutureTimeout:
+            self.cut()  # the worker's read fails now: the thread ends and frees its slot
+            raise self.expired_error() from None
+
+    def resolve(self, host: str, port: int) -> list[str]:
+        """The host's addresses, waited for no longer than the time left."""
+        if _is_ip_literal(host):
+            return [host]
+        lookup = _resolver().submit(socket.getaddrinfo, host, port, allowed_gai_family(), socket.SOCK_STREAM)
+        try:
+            infos = lookup.result(timeout=self.left())
+        except FutureTimeout:
+            lookup.cancel()  # still queued: it never runs; running: its thread finishes on its own
+            raise FetchError("timeout", f"name resolution of {host[:100]} took longer than the deadline") from None
+        except OSError as err:
+            raise FetchError("connection", f"cannot resolve {host[:100]}: {err}") from None
+        return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed or never connected: nothing left to cut
+        pass
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+_resolver_pool: ThreadPoolExecutor | None = None
+_resolver_lock = threading.Lock()
+
+
+def _resolver() -> ThreadPoolExecutor:
+    global _resolver_pool
+    with _resolver_lock:
+        if _resolver_pool is None:
+            _resolver_pool = ThreadPoolExecutor(RESOLVER_THREADS, thread_name_prefix="statuspage-resolve")
+        return _resolver_pool
+
+
+_current = threading.local()
+
+
+# -- connections whose sockets the deadline adopts ------------------------------------------------
+
+
+class _DeadlineConnectionMixin:
+    """Resolves under the deadline, connects with the time left, and hands the socket to the deadline.
+
+    Used for every connection a fetch makes: to the page, to a proxy, and the proxy connection a
+    CONNECT tunnel and TLS then run over.
+    """
+
+    def _new_conn(self) -> socket.socket:
+        deadline: Deadline | None = getattr(_current, "deadline", None)
+        if deadline is None:  # outside Deadline.run (not a path the exporter takes)
+            return super()._new_conn()  # type: ignore[misc]
+        host = self._dns_host
+        error: Exception | None = None
+        for address in deadline.resolve(host, self.port):
+            self._dns_host, self.timeout = address, deadline.left()
+            try:
+                sock = super()._new_conn()  # type: ignore[misc]
+            except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError) as err:
+                error = err  # try the host's next address
+                continue
+            finally:
+                self._dns_host = host
+            deadline.adopt(sock)
+            return sock
+        assert error is not None  # resolve() returns at least one address or raises
+        raise error
+
+
+class _HTTPConnection(_DeadlineConnectionMixin, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineConnectionMixin, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' adapter, with our connections for direct requests and for proxied ones."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = _POOLS
+        return manager
+
+
+# -- the requests of one fetch --------------------------------------------------------------------
+
+
+class Transport:
+    """The requests of one fetch, over connections of its own. Use as a context manager, in Deadline.run."""
+
+    def __init__(self, deadline: Deadline, max_bytes: int = MAX_BODY_BYTES):
+        self._deadline = deadline
+        self._max_bytes = max_bytes
+        self._session = requests.Session()
+        adapter = _DeadlineAdapter(pool_connections=1, pool_maxsize=1)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every connection this transport opened."""
+        self._session.close()
+
+    def get(self, url: str, headers: Mapping[str, str]) -> Answer:
+        """GET `url`; raises FetchError for a failure of the request itself, whatever the status."""
+        try:
+            response = self._follow(url, {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip", **headers})
+            with response:
+                body = self._read_body(response) if response.status_code == 200 else b""
+                return Answer(response.url, response.status_code, CaseInsensitiveDict(response.headers), body)
+        except FetchError:
+            raise
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as err:
+            raise FetchError("connection", f"unusable URL or proxy: {err}") from None
+        except urllib3.exceptions.DecodeError as err:
+            raise FetchError("invalid_json", f"bad compressed body: {err}", 200) from None
+        except (TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError) as err:
+            raise FetchError("timeout", str(err) or "timed out") from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
+            # A socket the deadline cut fails as a connection error: say what really happened.
+            reason = "timeout" if self._deadline.passed else "connection"
+            raise FetchError(reason, str(err) or type(err).__name__) from None
+
+    def _follow(self, url: str, headers: dict[str, str]) -> requests.Response:
+        """GET, following redirects ourselves without reading their bodies.
+
+        Session.send reads every 3xx body whole (past our size cap and deadline), even with
+        allow_redirects=False, and parses its Location unguarded; so requests go straight to the
+        transport adapter, with the settings (proxies, CA bundle) Session.request would merge in.
+        """
+        first = urlsplit(url)
+        for _ in range(MAX_REDIRECTS + 1):
+            left = self._deadline.left()
+            prepared = self._session.prepare_request(requests.Request("GET", url, headers=headers))
+            settings = self._session.merge_environment_settings(prepared.url, {}, True, None, None)
+            adapter = self._session.get_adapter(prepared.url)
+            response = adapter.send(prepared, timeout=(left, left), **settings)
+            if not response.is_redirect:
+                return response
+            response.close()
+            url = _redirect_target(first, url, response)
+        raise FetchError("http_status", f"redirect loop: more than {MAX_REDIRECTS} redirects", response.status_code)
+
+    def _read_body(self, response: requests.Response) -> bytes:
+        """The decoded body, read chunk by chunk under the size cap.
+
+        urllib3 (2.6+) decodes a streamed body no further than each read asks, so a gzip bomb
+        stops at the cap; the deadline's cut bounds the time.
+        """
+        declared = response.headers.get("Content-Length", "")
+        if _is_ascii_number(declared) and int(declared) > self._max_bytes:
+            raise FetchError("too_large", f"Content-Length {declared} over {self._max_bytes} bytes", 200)
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        if encoding not in _DECODABLE:
+            raise FetchError("invalid_json", f"unsupported Content-Encoding {encoding[:40]!r}", 200)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.raw.stream(_READ_CHUNK, decode_content=True):
+            size += len(chunk)
+            if size > self._max_bytes:
+                raise FetchError("too_large", f"body over {self._max_bytes} bytes", 200)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _redirect_target(first, current: str, response: requests.Response) -> str:
+    """Where a redirect may take us: the page's own host (give or take www.), never https -> http."""
+    location = response.headers["Location"]
+    try:
+        url = urljoin(current, location)
+        target = urlsplit(url)
+        target.port  # noqa: B018 - raises ValueError for a bad port
+        if target.scheme not in ("http", "https") or not target.hostname:
+            raise ValueError(url)
+    except ValueError:
+        raise FetchError("http_status", f"bad redirect Location {location[:100]!r}", response.status_code) from None
+    if not _same_site(first.hostname or "", target.hostname):
+        # Only pages on the allowlist may be read: a page must not send us anywhere else.
+        raise FetchError(
+            "http_status", f"redirect to another host refused: {target.hostname[:100]}", response.status_code
+        )
+    if urlsplit(current).scheme == "https" and target.scheme != "https":
+        raise FetchError("http_status", f"redirect from https to {target.scheme} refused", response.status_code)
+    return url
+
+
+def _same_site(page_host: str, target_host: str) -> bool:
+    """The same host, give or take a leading "www." (githubstatus.com -> www.githubstatus.com)."""
+    return page_host.lower().removeprefix("www.") == target_host.lower().removeprefix("www.")
+
+
+def _is_ascii_number(text: str) -> bool:
+    """True for "123"; str.isdigit alone also accepts "²", which int() then refuses."""
+    return text.isascii() and text.isdigit()
