@@ -58,9 +58,7 @@ def build_app(
         after_reload=lambda in_use: upstream.retain(page.url for page in in_use),
     )
     own = [ProcessCollector(registry=None), PlatformCollector(registry=None), BuildInfoCollector(__version__), reloader]
-    target = PageTarget(
-        default, pool.cache_for(default), extra_collectors=own, extra_generation=lambda: reloader.generation
-    )
+    target = PageTarget(default, pool.cache_for(default), extra_collectors=own)
     info = PageInfo(version=__version__, status_url=config.status_url, cache_ttl=config.cache_ttl)
     return ExporterApp(target, reloader, info), reloader
 

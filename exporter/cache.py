@@ -58,15 +58,10 @@ class FetchStats:
 
 @dataclass(frozen=True)
 class CacheView:
-    """What a scrape exports: the Summary if fresh enough (else None) and the fetch statistics.
-
-    `generation` changes whenever anything in the view may have changed, so a rendering of the
-    view can be reused until it does.
-    """
+    """What a scrape exports: the Summary if fresh enough (else None) and the fetch statistics."""
 
     summary: Summary | None
     stats: FetchStats
-    generation: int
 
 
 def _start_daemon(target: Callable[[], None]) -> None:
@@ -98,7 +93,6 @@ class SummaryCache:
         self._memo: Memo = ()
         self._last_success: float | None = None  # monotonic, for staleness
         self._stats = FetchStats()
-        self._generation = 0
         self._expired_logged = False
 
     def refresh_if_due(self) -> Future[None] | None:
@@ -136,11 +130,6 @@ class SummaryCache:
                 pass
         return self.view()
 
-    @property
-    def generation(self) -> int:
-        """Changes whenever a request completes (and so whatever view() returns may change)."""
-        return self._generation  # one attribute read needs no lock; a stale one costs a re-render
-
     def seconds_until_due(self) -> float:
         """Seconds until a refresh would be due (0 when one is due now), for caching headers."""
         due_at = self._not_before
@@ -164,7 +153,7 @@ class SummaryCache:
                 if not self._expired_logged:
                     self._expired_logged = True
                     _log.warning("cached data expired", url=self._fetcher.url, max_stale_seconds=self._max_stale)
-            return CacheView(summary, self._stats, self._generation)
+            return CacheView(summary, self._stats)
 
     def _refresh(self, future: Future[None], memo: Memo) -> None:
         started = self._clock.monotonic()
@@ -217,7 +206,6 @@ class SummaryCache:
                 else:
                     self._summary = result.summary
             self._stats = stats
-            self._generation += 1
         url = self._fetcher.url
         if result is None:
             return

@@ -1,9 +1,9 @@
-"""Rendered exposition bytes, reused until something changed.
+"""Rendered exposition bytes, reused for up to a second.
 
 Rendering the registry costs far more than sending bytes, and scrapes come much more often than
-the data changes. A rendering (and its gzip form, made on first demand) is reused while the
-cache's generation is unchanged and it is younger than `max_age` seconds, which bounds how old the
-process metrics and the stale-data expiry can look.
+the data changes. A rendering (and its gzip form, made on first demand) is reused while it is
+younger than `max_age` seconds, which bounds how old anything it shows can look; a scrape that
+has just waited for new data asks for a fresh one.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import gzip
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Hashable
+from typing import Callable
 
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.exposition import generate_latest as generate_text
@@ -32,7 +32,6 @@ class Exposition:
 class _Rendering:
     """One rendering and its answers, built once and handed out to every request that fits."""
 
-    generation: Hashable
     rendered_at: float
     plain: Exposition
     gzipped: Exposition | None = field(default=None)
@@ -87,29 +86,26 @@ class MetricsRenderer:
     def __init__(
         self,
         registry: CollectorRegistry,
-        generation: Callable[[], Hashable],
         *,
         max_age: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ):
         self._registry = registry
-        self._generation = generation
         self._max_age = max_age
         self._clock = clock
         self._renderings: dict[str, _Rendering] = {}
 
-    def render(self, accept: str = "", accept_encoding: str = "") -> Exposition:
-        """The exposition for these request headers, from a reused rendering when still valid.
+    def render(self, accept: str = "", accept_encoding: str = "", *, fresh: bool = False) -> Exposition:
+        """The exposition for these request headers, from a rendering younger than `max_age` unless `fresh`.
 
         This runs for every scrape: keep it to lookups and comparisons.
         """
         encode, content_type = negotiate(accept)
-        generation = self._generation()
         now = self._clock()
         rendering = self._renderings.get(content_type)
-        if rendering is None or rendering.generation != generation or now - rendering.rendered_at >= self._max_age:
+        if fresh or rendering is None or now - rendering.rendered_at >= self._max_age:
             plain = Exposition(encode(self._registry), content_type, False)
-            rendering = self._renderings[content_type] = _Rendering(generation, now, plain)
+            rendering = self._renderings[content_type] = _Rendering(now, plain)
         if accept_encoding and accepts_gzip(accept_encoding):
             if rendering.gzipped is None:
                 body = gzip.compress(rendering.plain.body, compresslevel=6, mtime=0)

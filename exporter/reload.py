@@ -46,8 +46,6 @@ class Reloader:
         self._targets = ProbeTargets.build(pages, pool)
         self.last_successful = True
         self.last_success_timestamp = wall()
-        #: Changes with every reload, good or bad, so that renderings of collect() are redone.
-        self.generation = 0
 
     @property
     def targets(self) -> ProbeTargets:
@@ -60,7 +58,6 @@ class Reloader:
             try:
                 pages = load_pages(path, self._config) if path else ()
             except ConfigError as err:
-                self.generation += 1
                 self.last_successful = False
                 _log.error("config reload failed", file=path, error=str(err))
                 return str(err)
@@ -70,7 +67,6 @@ class Reloader:
             self._after_reload(in_use)
             self.last_successful = True
             self.last_success_timestamp = self._wall()
-            self.generation += 1
             _log.info("config reloaded", file=path, pages=len(pages))
             return None
 

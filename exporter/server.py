@@ -215,9 +215,13 @@ def http_server(app: ExporterApp) -> web.Server:
     return web.Server(app.handle, access_log=None, keepalive_timeout=KEEPALIVE_TIMEOUT_SECONDS)
 
 
-async def _wait_for_refresh(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> None:
-    """Refresh the page if due and wait for it within the request's scrape budget (or until shutdown)."""
+async def _wait_for_refresh(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> bool:
+    """Refresh the page if due and wait for it within the request's scrape budget (or until shutdown).
+
+    True if this request waited for a refresh that has completed (so the cache holds its result).
+    """
     refresh = page.cache.refresh_if_due()
+    waited = False
     if refresh is not None:
         budget = scrape_budget(request.headers.get(SCRAPE_TIMEOUT_HEADER), page.settings.fetch_timeout)
         if budget > 0 and not stopping.is_set():
@@ -229,12 +233,15 @@ async def _wait_for_refresh(request: web.BaseRequest, page: PageTarget, stopping
                 )
             finally:
                 stop.cancel()
+            waited = refresh.done()
+    return waited
 
 
 async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> web.StreamResponse:
     """Refresh the page if due, wait for it within the scrape's budget, answer from its cache."""
-    await _wait_for_refresh(request, page, stopping)
-    exposition = page.renderer.render(request.headers.get("Accept", ""), request.headers.get("Accept-Encoding", ""))
+    waited = await _wait_for_refresh(request, page, stopping)
+    headers = request.headers
+    exposition = page.renderer.render(headers.get("Accept", ""), headers.get("Accept-Encoding", ""), fresh=waited)
     response = web.Response(body=exposition.body, headers={"Content-Type": exposition.content_type})
     if exposition.gzipped:
         response.headers["Content-Encoding"] = "gzip"

@@ -8,7 +8,7 @@ so the data and counters, of every page it did not change.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from prometheus_client.registry import Collector, CollectorRegistry
 
@@ -26,16 +26,14 @@ class PageTarget:
         settings: PageSettings,
         cache: SummaryCache,
         extra_collectors: Iterable[Collector] = (),
-        extra_generation: Callable[[], Hashable] = lambda: None,
     ):
-        """`extra_generation` must change whenever what the extra collectors export changes."""
         self.settings = settings
         self.cache = cache
         registry = CollectorRegistry()
         for collector in extra_collectors:
             registry.register(collector)
         registry.register(StatuspageCollector(cache.view, settings.components_exclude))
-        self.renderer = MetricsRenderer(registry, lambda: (cache.generation, extra_generation()))
+        self.renderer = MetricsRenderer(registry)
 
 
 class CachePool:

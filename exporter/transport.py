@@ -13,7 +13,7 @@ system resolver to give up, and at most `RESOLVER_THREADS` of those can exist.
 fetch ends: no connection is ever shared with another fetch, so cutting one fetch's sockets can
 never break another's. (Keep-alive across fetches would save one handshake per TTL; not worth a
 shared pool whose sockets a cut could reach.) Proxies, `NO_PROXY` and CA bundles
-(`REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`) come from the environment as requests reads them.
+(`REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, and OpenSSL's `SSL_CERT_FILE`) come from the environment.
 
 `Transport.get(url, headers)` follows redirects only on the page's own host (give or take `www.`)
 and never from https to http, caps the decoded body, and returns an `Answer` with the status,
@@ -24,6 +24,7 @@ invalid_json for an undecodable encoding, http_status for a refused redirect).
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import threading
 import time
@@ -290,6 +291,9 @@ class Transport:
             left = self._deadline.left()
             prepared = self._session.prepare_request(requests.Request("GET", url, headers=headers))
             settings = self._session.merge_environment_settings(prepared.url, {}, True, None, None)
+            if settings["verify"] is True and os.environ.get("SSL_CERT_FILE"):
+                # OpenSSL's own variable, which requests ignores (it trusts certifi's bundle)
+                settings["verify"] = os.environ["SSL_CERT_FILE"]
             adapter = self._session.get_adapter(prepared.url)
             response = adapter.send(prepared, timeout=(left, left), **settings)
             if not response.is_redirect:

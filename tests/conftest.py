@@ -1,4 +1,11 @@
-"""Shared fixtures, and the rule that CI runs every integration test (a skip there is a failure)."""
+"""Shared fixtures; what marks integration tests; the hypothesis profiles; and the rule that CI runs
+every integration test (a skip there is a failure).
+
+An integration test is one that lives in tests/integration/ (it starts real processes and
+servers): that location is the one mechanism that marks it, so `make unit` and `make integration`
+split the suite by it. Hypothesis runs a fast profile by default and a thorough one in CI
+(`HYPOTHESIS_PROFILE=thorough`, or CI=true).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +13,26 @@ import io
 import json
 import logging
 import os
+from pathlib import Path
 
 import pytest
 import structlog
+from hypothesis import HealthCheck, settings
 
 from exporter import log
 
 _skipped_integration: list[str] = []
+_INTEGRATION_DIR = Path(__file__).parent / "integration"
+
+settings.register_profile("fast", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("thorough" if os.environ.get("CI") else "fast"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _INTEGRATION_DIR in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def view(summary: Summary | None, *, up: bool = True, last_success: float = NOW 
         last_error_reason=error[0],
         last_error_detail=error[1],
     )
-    return CacheView(summary, stats, 3)
+    return CacheView(summary, stats)
 
 
 @cache

@@ -32,7 +32,7 @@ STATS = FetchStats(
 
 def registry_for(summary=FIXTURE, stats=STATS, exclude=DEFAULT_EXCLUDE) -> CollectorRegistry:
     registry = CollectorRegistry()
-    registry.register(StatuspageCollector(lambda: CacheView(summary, stats, 1), exclude))
+    registry.register(StatuspageCollector(lambda: CacheView(summary, stats), exclude))
     registry.register(BuildInfoCollector("1.2.3"))
     return registry
 
@@ -232,7 +232,7 @@ def test_the_memory_of_unknown_values_is_bounded_and_forgets_the_oldest(log_line
         return parse_summary(payloads.summary([payloads.component("Actions", status, id="actions00001")]))
 
     current = [page_with("odd-0")]
-    collector = StatuspageCollector(lambda: CacheView(current[0], STATS, 1), None)
+    collector = StatuspageCollector(lambda: CacheView(current[0], STATS), None)
     for i in range(MAX_REMEMBERED_UNKNOWN_VALUES + 1):
         current[0] = page_with(f"odd-{i}")
         list(collector.collect())

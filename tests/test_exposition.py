@@ -25,15 +25,15 @@ class CountingCollector:
 
 @pytest.fixture
 def setup():
-    state = {"now": 100.0, "generation": 1}
+    state = {"now": 100.0}
     collector = CountingCollector()
     registry = CollectorRegistry()
     registry.register(collector)
-    renderer = MetricsRenderer(registry, lambda: state["generation"], clock=lambda: state["now"])
+    renderer = MetricsRenderer(registry, clock=lambda: state["now"])
     return renderer, collector, state
 
 
-def test_same_generation_within_a_second_reuses_the_rendering(setup):
+def test_within_a_second_the_rendering_is_reused(setup):
     renderer, collector, state = setup
     first = renderer.render()
     for _ in range(100):
@@ -42,10 +42,10 @@ def test_same_generation_within_a_second_reuses_the_rendering(setup):
     assert collector.collections == 1
 
 
-def test_new_generation_renders_again(setup):
+def test_a_fresh_rendering_is_made_when_asked_and_then_reused(setup):
     renderer, collector, state = setup
     renderer.render()
-    state["generation"] += 1
+    assert b"renders 2.0" in renderer.render(fresh=True).body
     assert b"renders 2.0" in renderer.render().body
 
 

@@ -45,12 +45,10 @@ def test_good_reload_swaps_targets_keeps_unchanged_caches_and_tells_who_is_in_us
     assert reloader.reload() is None
     a_cache = reloader.targets.lookup("a").cache
     path.write_text(PAGES.replace("name: b\n    url: https://b.example", "name: c\n    url: https://c.example"))
-    generation = reloader.generation
     assert reloader.reload() is None
     assert reloader.targets.lookup("a").cache is a_cache
     assert reloader.targets.lookup("b") is None and reloader.targets.lookup("https://c.example") is not None
     assert calls[-1] == ["default", "a", "c"]
-    assert reloader.generation == generation + 1
     assert reloader.last_successful
 
 

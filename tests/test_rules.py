@@ -1,15 +1,13 @@
 """The shipped Prometheus and Alertmanager configuration: alerting rules, their promtool unit tests,
 the example prometheus.yml and alertmanager.yml.
 
-The checks that run promtool and amtool are integration tests (CI installs the Debian packages
-`prometheus` and `prometheus-alertmanager`); the rest reads the YAML.
+This module reads the YAML; tests/integration/test_promtool.py runs promtool and amtool on the same
+files.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 
 import pytest
 import yaml
@@ -34,12 +32,6 @@ def _yaml(path):
 RULES = [rule for group in _yaml(RULES_PATH)["groups"] for rule in group["rules"]]
 ALERTS = {rule["alert"]: rule for rule in RULES}
 ALERTMANAGER = _yaml(ALERTMANAGER_CONFIG_PATH)
-
-
-def _run(tool: str, *args: str) -> subprocess.CompletedProcess:
-    if shutil.which(tool) is None:
-        pytest.skip(f"{tool} is not installed (Debian: apt-get install prometheus prometheus-alertmanager)")
-    return subprocess.run([tool, *args], cwd=PROMETHEUS_DIR, capture_output=True, text=True, timeout=60)
 
 
 def _severities(value: str) -> set[str]:
@@ -128,54 +120,6 @@ def test_every_alert_is_unit_tested_firing_and_silent(name):
 
 def test_the_unit_tests_load_the_shipped_rules():
     assert _yaml(RULES_TEST_PATH)["rule_files"] == ["alerts.yml"]
-
-
-# -- promtool and amtool --------------------------------------------------------------------------
-@pytest.mark.integration
-def test_rules_pass_promtool_check():
-    result = _run("promtool", "check", "rules", RULES_PATH.name)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"SUCCESS: {len(RULES)} rules found" in result.stdout
-
-
-@pytest.mark.integration
-def test_rule_unit_tests_pass():
-    result = _run("promtool", "test", "rules", RULES_TEST_PATH.name)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS" in result.stdout
-
-
-@pytest.mark.integration
-def test_prometheus_config_passes_promtool_check():
-    result = _run("promtool", "check", "config", PROMETHEUS_CONFIG_PATH.name)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 1 rule files found" in result.stdout
-
-
-@pytest.mark.integration
-def test_alertmanager_config_passes_amtool_check():
-    result = _run("amtool", "check-config", ALERTMANAGER_CONFIG_PATH.name)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS" in result.stdout
-
-
-@pytest.mark.integration
-@pytest.mark.parametrize(
-    ("labels", "receiver"),
-    [
-        ({"alertname": "StatuspageComponentMajorOutage", "severity": "critical", "component": "Actions"}, "pager"),
-        ({"alertname": "StatuspageIncidentUnresolved", "severity": "critical", "impact": "critical"}, "pager"),
-        ({"alertname": "StatuspageComponentDegraded", "severity": "warning", "component": "Actions"}, "chat"),
-        ({"alertname": "StatuspageUpstreamDown", "severity": "warning"}, "chat"),
-        ({"alertname": "StatuspageMaintenanceInProgress", "severity": "info", "component": "Actions"}, "info"),
-        ({"alertname": "SomethingElse"}, "chat"),
-    ],
-)
-def test_alertmanager_routes_by_severity(labels, receiver):
-    pairs = [f"{key}={value}" for key, value in labels.items()]
-    result = _run("amtool", "config", "routes", "test", f"--config.file={ALERTMANAGER_CONFIG_PATH.name}", *pairs)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.split() == [receiver]
 
 
 # -- alertmanager.yml, read as YAML ---------------------------------------------------------------

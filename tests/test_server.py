@@ -49,11 +49,33 @@ def make_app(fetcher, argv=(), fetchers=None) -> ExporterApp:
     return app
 
 
+class Arrivals:
+    """Counts requests that reached the app's handler, so tests can wait for them instead of sleeping."""
+
+    count = 0
+
+    @classmethod
+    def wrap(cls, handle):
+        async def counted(request):
+            cls.count += 1
+            return await handle(request)
+
+        cls.count = 0
+        return counted
+
+    @classmethod
+    async def wait_for(cls, count: int, seconds: float = 10.0) -> None:
+        limit = asyncio.get_running_loop().time() + seconds
+        while cls.count < count:
+            assert asyncio.get_running_loop().time() < limit, f"only {cls.count} of {count} requests arrived"
+            await asyncio.sleep(0.01)
+
+
 def serve(fetcher, scenario, argv=(), fetchers=None):
     """Run `await scenario(client)` against a real loopback server for the app."""
 
     async def main():
-        server = RawTestServer(make_app(fetcher, argv, fetchers).handle, access_log=None)
+        server = RawTestServer(Arrivals.wrap(make_app(fetcher, argv, fetchers).handle), access_log=None)
         async with TestClient(server) as client:
             return await scenario(client)
 
@@ -77,7 +99,7 @@ def test_concurrent_scrapes_share_one_upstream_request():
 
     async def scenario(client):
         scrapes = [asyncio.ensure_future(client.get("/metrics")) for _ in range(50)]
-        await asyncio.sleep(0.2)
+        await Arrivals.wait_for(50)  # every scrape is waiting for the one request
         fetcher.gate.set()
         responses = await asyncio.gather(*scrapes)
         return [await r.text() for r in responses]
@@ -85,6 +107,38 @@ def test_concurrent_scrapes_share_one_upstream_request():
     bodies = serve(fetcher, scenario)
     assert fetcher.calls == 1
     assert all("statuspage_up 1.0" in body for body in bodies)
+
+
+class ChangingFetcher:
+    """Answers a minor page first, then a major one."""
+
+    url = "http://status.invalid"
+
+    def __init__(self):
+        self.calls = 0
+
+    def fetch(self, memo):
+        self.calls += 1
+        indicator = "minor" if self.calls == 1 else "major"
+        return FetchResult(200, parse_summary(payloads.summary(indicator=indicator)), ())
+
+
+def test_a_scrape_that_waited_for_new_data_answers_it_though_a_recent_rendering_exists():
+    fetcher = ChangingFetcher()
+
+    async def scenario(client):
+        limit = asyncio.get_running_loop().time() + 10
+        while asyncio.get_running_loop().time() < limit:
+            before = fetcher.calls
+            text = await (await client.get("/metrics")).text()
+            if (before, fetcher.calls) == (1, 2):  # this scrape started the second fetch and waited for it
+                return text
+            await asyncio.sleep(0.05)  # a scrape every 50 ms: a rendering younger than 1 s always exists
+        raise AssertionError("the cache never refreshed")
+
+    text = serve(fetcher, scenario, ["--cache.ttl", "1500ms"])  # out of step with the 1 s rendering age
+    assert "statuspage_fetches_total 2.0" in text
+    assert 'statuspage_overall_status{indicator="major"} 1.0' in text
 
 
 def test_scrape_answers_from_cache_when_its_budget_runs_out():

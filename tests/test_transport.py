@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 
@@ -140,3 +141,28 @@ def test_a_good_page_answers_with_status_headers_and_body():
     assert (answer.status, answer.headers["Content-Type"]) == (200, "application/json")
     assert b'"indicator": "minor"' in answer.body
     assert page.requests[0].headers["Accept"] == "application/json"
+
+
+@pytest.fixture(scope="module")
+def tls_page():
+    import trustme
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    with FakeStatuspage(ssl_context=context) as page, ca.cert_pem.tempfile() as ca_file:
+        yield page, ca_file
+
+
+@pytest.mark.parametrize("variable", [None, "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"])
+def test_a_private_ca_is_trusted_from_the_environment_and_only_from_there(tls_page, monkeypatch, variable):
+    page, ca_file = tls_page
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    if variable is None:
+        with pytest.raises(FetchError) as caught:
+            get(page.url + "/api/v2/summary.json")
+        assert caught.value.reason == "connection" and "CERTIFICATE_VERIFY_FAILED" in caught.value.detail
+        return
+    monkeypatch.setenv(variable, ca_file)
+    assert get(page.url + "/api/v2/summary.json") == 200

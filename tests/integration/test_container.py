@@ -23,8 +23,6 @@ from tests.fakepage import FakeStatuspage
 from tests.integration import docker_engine
 from tests.integration.docker_engine import REPO_ROOT, Engine, free_port, http_get, wait_for
 
-pytestmark = pytest.mark.integration
-
 IMAGE = "gse-test-exporter:latest"
 HARDENING = ("--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges")
 UID_GID = "10001:10001"

@@ -19,8 +19,6 @@ from tests import payloads
 from tests.fakepage import FakeStatuspage, Reply
 from tests.integration.exporter_process import REPO, ExporterProcess
 
-pytestmark = pytest.mark.integration
-
 OUTAGE = payloads.summary(
     [
         payloads.component("Git Operations", "major_outage", id="gitops000001"),

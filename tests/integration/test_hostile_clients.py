@@ -26,8 +26,6 @@ from tests import payloads
 from tests.fakepage import FakeStatuspage
 from tests.integration.exporter_process import ExporterProcess
 
-pytestmark = pytest.mark.integration
-
 #: What the issue asks: a normal scrape answers within 2 s whatever else is connected.
 SCRAPE_DEADLINE_SECONDS = 2.0
 #: The exporter holds a few descriptors of its own that come and go (the upstream keep-alive

@@ -23,8 +23,6 @@ from tests.fakepage import SUMMARY_PATH, FakeStatuspage, Reply
 from tests.integration.exporter_process import ExporterProcess
 from tests.integration.test_exporter_process import value
 
-pytestmark = pytest.mark.integration
-
 GOOD = payloads.summary([payloads.component("Actions", "partial_outage", id="actions00001")], indicator="minor")
 GOOD_BODY = json.dumps(GOOD).encode()
 SCRAPE_TIMEOUT = 3.0

@@ -31,8 +31,6 @@ from tests import payloads
 from tests.fakepage import FakeStatuspage, Reply
 from tests.test_dashboard import EXPORTER_METRICS, ROOT, dashboard_queries, load_dashboard, metric_names
 
-pytestmark = pytest.mark.integration
-
 PROMETHEUS = shutil.which("prometheus")
 ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
 RULES_PATH = ROOT / "prometheus" / "alerts.yml"

@@ -17,8 +17,6 @@ from tests.fakepage import FakeStatuspage, Reply
 from tests.integration.exporter_process import REPO, ExporterProcess
 from tests.integration.test_exporter_process import page_body, value, wait_for
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture
 def pages():

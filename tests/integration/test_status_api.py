@@ -18,8 +18,6 @@ from tests.fakepage import FakeStatuspage, Reply
 from tests.integration.exporter_process import ExporterProcess
 from tests.statusdocs import assert_valid
 
-pytestmark = pytest.mark.integration
-
 OUTAGE = payloads.summary(
     [
         payloads.component("Git Operations", "major_outage", id="gitops000001"),

@@ -17,8 +17,6 @@ from tests import payloads
 from tests.fakepage import FakeStatuspage
 from tests.integration.exporter_process import REPO, ExporterProcess
 
-pytestmark = pytest.mark.integration
-
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "tests" / "artifacts"
 LAUNCH_ARGS = [
