@@ -8,9 +8,10 @@ import re
 import pytest
 
 from exporter import api
+from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
 from exporter.pagestatus import page_status
-from tests import payloads
+from tests import engine_samples, payloads
 from tests.statusdocs import NOW, assert_valid, settings, view
 
 GITHUB_OUTAGE = "githubstatus-summary-2020-04-02-major-outage-unresolved-incident.json"
@@ -224,3 +225,34 @@ def test_pages_lists_every_page_from_the_cache_with_its_state():
 )
 def test_page_state_says_up_stale_or_down(summary, up, state):
     assert page_status(settings(), view(summary, up=up)).state == state
+
+
+# -- every engine ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_every_engines_sample_gives_documents_valid_against_the_schemas(engine):
+    assert engine in engine_samples.SAMPLES, f"add a tiny sample page for engine {engine!r} to tests/engine_samples.py"
+    summary = ENGINES[engine].interpret(engine_samples.bodies(engine_samples.SAMPLES[engine]))
+    status = page_status(settings(engine=engine), view(summary))
+    document = json.loads(api.status_document(status, 5).body)
+    assert_valid("status", document)
+    assert document["page"]["engine"] == engine
+    assert document["components"] and document["indicator"]
+    assert_valid("pages", json.loads(api.pages_document([status]).body))
+
+
+@pytest.mark.parametrize(
+    ("engine", "files"),
+    [(engine, files) for engine, captures in sorted(engine_samples.SHARED_CAPTURES.items()) for files in captures],
+    ids=lambda value: value if isinstance(value, str) else "+".join(value),
+)
+def test_every_engines_real_captures_give_documents_valid_against_the_schema(engine, files):
+    found = engine_samples.shared_bodies(files)
+    if found is None:
+        pytest.skip(f"shared captures {files} absent")
+    summary = ENGINES[engine].interpret(found)
+    for up in (True, False):
+        document = json.loads(api.status_document(page_status(settings(engine=engine), view(summary, up=up)), 5).body)
+        assert_valid("status", document)
+        assert document["stale"] is not up

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 
-from tests import payloads
+from exporter.engines import ENGINES
+from tests import engine_samples, payloads
 from tests.fakepage import FakeStatuspage, Reply
 from tests.integration.exporter_process import ExporterProcess
 from tests.statusdocs import assert_valid
@@ -150,3 +152,19 @@ def test_unknown_target_is_400_and_causes_no_upstream_request(page, tmp_path):
     assert [p["name"] for p in listing.json()["pages"]] == ["default", "fake"]
     assert count_before == 0
     assert known.status_code == 200 and page.request_count == 1
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_every_engines_page_is_served_as_schema_valid_json(engine):
+    assert engine in engine_samples.SAMPLES, f"add a tiny sample page for engine {engine!r} to tests/engine_samples.py"
+    with FakeStatuspage() as fake:
+        for url, body in zip(ENGINES[engine].endpoints(fake.url), engine_samples.SAMPLES[engine], strict=True):
+            fake.set_document(urlsplit(url).path, body)
+        with ExporterProcess(["--statuspage.url", fake.url, "--statuspage.engine", engine]) as exporter:
+            status = exporter.get("/api/v1/status")
+            pages = exporter.get("/api/v1/pages")
+    assert status.status_code == 200, status.text
+    assert_valid("status", status.json())
+    assert (status.json()["page"]["engine"], status.json()["up"]) == (engine, True)
+    assert_valid("pages", pages.json())
+    assert [(p["engine"], p["up"]) for p in pages.json()["pages"]] == [(engine, True)]
