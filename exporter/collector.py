@@ -3,6 +3,7 @@
 Sample output (abridged):
 
     statuspage_up 1.0
+    statuspage_page_info{engine="statuspage",name="GitHub",page_id="kctbh9vrtdwd",url="https://githubstatus.com"} 1.0
     statuspage_overall_status{indicator="none"} 1.0
     statuspage_overall_status{indicator="minor"} 0.0
     statuspage_component_status{component="Actions",component_id="br0l2tvcx85d",group="",status="operational"} 1.0
@@ -37,9 +38,21 @@ _log = log.get_logger(__name__)
 class StatuspageCollector:
     """Exports one page's Summary and fetch statistics. `view` is read once per collect()."""
 
-    def __init__(self, view: Callable[[], CacheView], exclude: re.Pattern[str] | None):
+    def __init__(
+        self,
+        view: Callable[[], CacheView],
+        exclude: re.Pattern[str] | None,
+        *,
+        engine: str = "statuspage",
+        name: str = "",
+        url: str = "",
+    ):
+        """`name` and `url` are the configured ones, for what the page itself does not publish."""
         self._view = view
         self._exclude = exclude
+        self._engine = engine
+        self._name = name
+        self._url = url
         self._unknown_seen: dict[tuple[str, str], None] = {}  # insertion-ordered: the oldest goes first
         self._unknown_lock = threading.Lock()
 
@@ -87,9 +100,9 @@ class StatuspageCollector:
     def _summary_metrics(self, summary: Summary) -> Iterator[Metric]:
         page = summary.page
         info = GaugeMetricFamily(
-            "statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url"]
+            "statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url", "engine"]
         )
-        info.add_metric([page.id, page.name, page.url], 1)
+        info.add_metric([page.id, page.name or self._name, page.url or self._url, self._engine], 1)
         yield info
         if page.updated_at is not None:
             yield GaugeMetricFamily(

@@ -9,11 +9,28 @@ Knows nothing of HTTP, engines or Prometheus.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+
+# JSON may escape half a surrogate pair ("\\ud800"); such a string cannot be written as UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Text:
+    """Every string field holds text that encodes as UTF-8: lone surrogates become U+FFFD.
+
+    Engines read strings from JSON, which can escape half a surrogate pair; whatever an engine
+    forgets, nothing it builds can break a rendering later.
+    """
+
+    def __post_init__(self) -> None:
+        for field in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, field.name)
+            if isinstance(value, str) and _LONE_SURROGATE.search(value):
+                object.__setattr__(self, field.name, _LONE_SURROGATE.sub("\ufffd", value))
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(_Text):
     """The page itself: its id, name and public URL where the engine publishes them, else ""."""
 
     id: str
@@ -23,7 +40,7 @@ class Page:
 
 
 @dataclass(frozen=True)
-class Component:
+class Component(_Text):
     """A component (never a group); `group` is its group's name, "" when it has none."""
 
     id: str
@@ -34,7 +51,7 @@ class Component:
 
 
 @dataclass(frozen=True)
-class Incident:
+class Incident(_Text):
     """An unresolved incident."""
 
     id: str
@@ -45,7 +62,7 @@ class Incident:
 
 
 @dataclass(frozen=True)
-class Maintenance:
+class Maintenance(_Text):
     """A scheduled maintenance that is upcoming (`scheduled`) or in progress (`in_progress`)."""
 
     id: str
@@ -56,7 +73,7 @@ class Maintenance:
 
 
 @dataclass(frozen=True)
-class Summary:
+class Summary(_Text):
     """Everything one page says, in the order the page lists it."""
 
     page: Page

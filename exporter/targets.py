@@ -32,7 +32,15 @@ class PageTarget:
         registry = CollectorRegistry()
         for collector in extra_collectors:
             registry.register(collector)
-        registry.register(StatuspageCollector(cache.view, settings.components_exclude))
+        registry.register(
+            StatuspageCollector(
+                cache.view,
+                settings.components_exclude,
+                engine=settings.engine,
+                name=settings.name,
+                url=settings.url,
+            )
+        )
         self.renderer = MetricsRenderer(registry)
 
 

@@ -42,5 +42,20 @@ def derive_indicator(component_statuses, incident_impacts=()) -> str:
     return worst
 
 
+def worst_component_status(statuses) -> str:
+    """The worst of several reports of one component's status (`operational` when there are none).
+
+    A status outside the vocabulary ranks just above `operational`, so that it is never hidden by
+    a report that all is well, nor hides a known outage.
+    """
+    worst, rank = "operational", 0.0
+    for status in statuses:
+        mapped = COMPONENT_STATUS_INDICATOR.get(status)
+        status_rank = 0.5 if mapped is None else _SEVERITY[mapped]
+        if status_rank > rank:
+            worst, rank = status, status_rank
+    return worst
+
+
 def _worse(a: str, b: str) -> str:
     return a if _SEVERITY[a] >= _SEVERITY[b] else b

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from types import MappingProxyType
 
@@ -15,6 +16,7 @@ from exporter.cache import CacheView, FetchStats
 from exporter.collector import MAX_REMEMBERED_UNKNOWN_VALUES, BuildInfoCollector, StatuspageCollector
 from exporter.config import load
 from exporter.engines.statuspage import parse_summary
+from exporter.model import Page
 from exporter.vocabulary import COMPONENT_STATUSES, INDICATORS, REASONS
 from tests import payloads
 
@@ -62,7 +64,12 @@ def test_page_and_overall_status():
     assert (
         value(
             "statuspage_page_info",
-            {"page_id": "fixt0page001", "name": 'Fixture "Status" Page', "url": "https://status.example.org"},
+            {
+                "page_id": "fixt0page001",
+                "name": 'Fixture "Status" Page',
+                "url": "https://status.example.org",
+                "engine": "statuspage",
+            },
         )
         == 1
     )
@@ -74,6 +81,18 @@ def test_page_and_overall_status():
         "critical": 0,
         "maintenance": 0,
     }
+
+
+def test_page_info_takes_the_configured_name_and_url_where_the_page_publishes_none():
+    summary = parse_summary(payloads.summary())
+    anonymous = dataclasses.replace(summary, page=Page("", "", "", None))
+    registry = CollectorRegistry()
+    collector = StatuspageCollector(
+        lambda: CacheView(anonymous, STATS), None, engine="betterstack", name="together", url="https://status.together.ai"
+    )
+    registry.register(collector)
+    labels = {"page_id": "", "name": "together", "url": "https://status.together.ai", "engine": "betterstack"}
+    assert registry.get_sample_value("statuspage_page_info", labels) == 1
 
 
 def component_states(registry, name, component_id, group):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from exporter.engines import statuspage
+from exporter.engines import aws, betterstack, google_cloud, heroku, incidentio, instatus, slack, statusio, statuspage
 from exporter.engines.base import Body, Engine
 
 __all__ = ["ENGINES", "Body", "Engine", "engine_names"]
@@ -17,6 +17,14 @@ ENGINES = MappingProxyType(
         engine.name: engine
         for engine in (
             Engine("statuspage", statuspage.endpoints, statuspage.interpret),
+            Engine("incidentio", incidentio.endpoints, incidentio.interpret),
+            Engine("statusio", statusio.endpoints, statusio.interpret),
+            Engine("instatus", instatus.endpoints, instatus.interpret),
+            Engine("betterstack", betterstack.endpoints, betterstack.interpret),
+            Engine("slack", slack.endpoints, slack.interpret),
+            Engine("google_cloud", google_cloud.endpoints, google_cloud.interpret, google_cloud.MAX_BYTES),
+            Engine("aws", aws.endpoints, aws.interpret),
+            Engine("heroku", heroku.endpoints, heroku.interpret),
         )
     }
 )

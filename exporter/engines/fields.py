@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 from datetime import datetime
 from typing import Any, Mapping
@@ -23,15 +24,27 @@ def decode_json(content: bytes, content_type: str = "") -> Any:
 
     Raises FetchError("invalid_json") for bytes that are not JSON text.
     """
+    return load_json(decode_text(content, content_type))
+
+
+def decode_text(content: bytes, content_type: str = "") -> str:
+    """A body's text, decoded as `decode_json` does; FetchError("invalid_json") if it does not decode."""
     encoding = _charset(content_type) or "utf-8"
     for bom, name in _BOMS:
         if content.startswith(bom):
             encoding = name
             break
     try:
-        text = content.decode(encoding)
+        return content.decode(encoding)
+    except (ValueError, LookupError) as err:  # UnicodeDecodeError is a ValueError; LookupError: no such codec
+        raise FetchError("invalid_json", f"body is not JSON: {err}", 200) from None
+
+
+def load_json(text: str) -> Any:
+    """json.loads, failing only with FetchError("invalid_json")."""
+    try:
         return json.loads(text)
-    except (ValueError, LookupError) as err:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    except ValueError as err:
         raise FetchError("invalid_json", f"body is not JSON: {err}", 200) from None
     except RecursionError:
         raise FetchError("invalid_json", "body nests too deeply", 200) from None
@@ -113,3 +126,38 @@ def timestamp(obj: Mapping[str, Any], key: str, where: str) -> float | None:
     if moment.tzinfo is None:
         raise InvalidPayload(f"{where}.{key}: time without an offset: {text[:64]!r}")
     return moment.timestamp()
+
+
+def string_or_integer(obj: Mapping[str, Any], key: str, where: str) -> str:
+    """A string, or an integer as its decimal text: ids and codes that some engines send either way."""
+    value = required(obj, key, where)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise InvalidPayload(f"{where}.{key}: expected a string or an integer, got {describe(value)}")
+    return clean(value)
+
+
+def epoch(obj: Mapping[str, Any], key: str, where: str) -> float | None:
+    """Unix seconds given as a number or as its decimal text ("1772369485"); None if absent or null."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InvalidPayload(f"{where}.{key}: expected Unix seconds, got {describe(value)}")
+    try:
+        seconds = float(value)
+    except (ValueError, OverflowError):  # "soon", or an integer beyond any float
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        raise InvalidPayload(f"{where}.{key}: not Unix seconds: {str(value)[:64]!r}")
+    return seconds
+
+
+def string_array(obj: Mapping[str, Any], key: str, where: str) -> list[str]:
+    """A required array of strings (`services: ["Messaging"]`)."""
+    items = as_array(required(obj, key, where), f"{where}.{key}")
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise InvalidPayload(f"{where}.{key}[{i}]: expected a string, got {describe(item)}")
+    return [clean(item) for item in items]

@@ -1,0 +1,95 @@
+"""The `slack` engine: Slack's status API, `{url}/api/v2.0.0/current`.
+
+Slack lists no components, only active incidents, each naming the services it affects. So the
+components are the services that active incidents name (none when all is well), each with the
+status of the worst incident naming it; the incident's `type` gives both that status and the
+incident's impact. The overall indicator is `none` when Slack says `ok`, else derived from those.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from exporter.engines.base import Body
+from exporter.engines.fields import (
+    as_array,
+    as_object,
+    decode_json,
+    string,
+    string_array,
+    string_or_integer,
+    timestamp,
+)
+from exporter.model import Component, Incident, Page, Summary
+from exporter.vocabulary import derive_indicator, worst_component_status
+
+CURRENT_PATH = "/api/v2.0.0/current"
+
+#: An incident's `type` -> the status of each service it names.
+TYPE_COMPONENT_STATUS = {
+    "outage": "major_outage",
+    "incident": "partial_outage",
+    "notice": "degraded_performance",
+}
+#: An incident's `type` -> its impact.
+TYPE_IMPACT = {"outage": "critical", "incident": "major", "notice": "minor"}
+#: Incident states after which Slack no longer counts an incident as active.
+CLOSED_STATUSES = frozenset({"resolved", "completed"})
+
+
+def endpoints(url: str) -> tuple[str, ...]:
+    """The one document this engine reads under the page's base URL."""
+    return (url + CURRENT_PATH,)
+
+
+def interpret(bodies: Sequence[Body]) -> Summary:
+    """The Summary of one `current` body; raises FetchError (invalid_json) or InvalidPayload."""
+    (body,) = bodies
+    return parse_current(decode_json(body.content, body.content_type))
+
+
+def parse_current(document: Any) -> Summary:
+    """Turn a decoded `current` document into a Summary, or raise InvalidPayload."""
+    root = as_object(document, "document")
+    status = string(root, "status", "document").lower()
+    listed = root.get("active_incidents")
+    items = [] if listed is None else as_array(listed, "active_incidents")
+    incidents: list[Incident] = []
+    services: dict[str, list[str]] = {}  # service -> the component statuses its incidents give it
+    for i, item in enumerate(items):
+        where = f"active_incidents[{i}]"
+        obj = as_object(item, where)
+        incident, kind = _incident(obj, where)
+        if incident.status in CLOSED_STATUSES:
+            continue
+        incidents.append(incident)
+        for service in string_array(obj, "services", where):
+            services.setdefault(service, []).append(TYPE_COMPONENT_STATUS.get(kind, kind))
+    components = tuple(
+        Component(id=name, name=name, status=worst_component_status(statuses), group="", updated_at=None)
+        for name, statuses in services.items()
+    )
+    indicator = (
+        "none"
+        if status == "ok"
+        else derive_indicator([c.status for c in components], [i.impact for i in incidents])
+    )
+    return Summary(
+        page=Page(id="", name="", url="", updated_at=timestamp(root, "date_updated", "document")),
+        indicator=indicator,
+        components=components,
+        incidents=tuple(incidents),
+        maintenances=(),
+    )
+
+
+def _incident(obj: Mapping[str, Any], where: str) -> tuple[Incident, str]:
+    kind = string(obj, "type", where).lower()
+    incident = Incident(
+        id=string_or_integer(obj, "id", where),
+        name=string(obj, "title", where),
+        status=string(obj, "status", where).lower(),
+        impact=TYPE_IMPACT.get(kind, kind),
+        started_at=timestamp(obj, "date_created", where),
+    )
+    return incident, kind

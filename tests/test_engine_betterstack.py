@@ -1,0 +1,196 @@
+"""The betterstack engine: a Better Stack status page's index.json (JSON:API) into the one model."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exporter.engines import ENGINES, betterstack
+from exporter.engines.base import Body
+from exporter.errors import FetchError, InvalidPayload
+from exporter.model import Component, Incident, Maintenance, Page, Summary
+from tests.engine_fixtures import own_engine_fixture, replaced, shared_engine_fixture, without
+from tests.engine_properties import ANY_JSON, assert_summary_or_typed_error, mutated
+
+TOGETHER = "betterstack-together.ai-2026-09-04-index-operational-downtime-history-resolved-maintenance.json"
+OWN = "betterstack-index-degraded-downtime-incident-maintenance.json"
+
+TOGETHER_SECTIONS = {
+    "Website": ["Website", "Playground"],
+    "Inference - Chat": [
+        "OpenAI GPT OSS 120B", "OpenAI GPT OSS 20B", "Meta Llama 3.3 70B Instruct Turbo", "Google Gemma 4 31B IT",
+        "Qwen3.5 9B", "MiniMax M3", "GLM 5.2", "Inkling", "Kimi K3", "Inkling Small", "DeepSeek V4 Flash 0731",
+        "Muse Glimmer 30B", "Qwen3.8-2.4T-A95B", "DeepSeek V4 Pro 0813", "GLM 5.3 Flash", "GLM 5.3",
+    ],
+    "Inference - Embeddings": ["Multilingual E5 Large Instruct"],
+    "Inference - Voice": ["Whisper Large V3", "Orpheus TTS", "Kokoro-82M"],
+}  # fmt: skip
+
+
+def interpret(content: bytes) -> Summary:
+    return betterstack.interpret([Body(content, "application/json")])
+
+
+def parse(doc: dict) -> Summary:
+    return interpret(json.dumps(doc).encode())
+
+
+def own() -> dict:
+    return json.loads(own_engine_fixture(OWN))
+
+
+def test_the_engine_reads_index_json():
+    assert ENGINES["betterstack"].interpret is betterstack.interpret
+    assert ENGINES["betterstack"].endpoints("https://status.together.ai") == ("https://status.together.ai/index.json",)
+
+
+def test_together_capture_operational_resources_by_section_and_a_resolved_maintenance():
+    summary = interpret(shared_engine_fixture(TOGETHER))
+    assert summary.page == Page(id="197766", name="Together AI", url="", updated_at=1788517042.958)
+    assert summary.indicator == "none"
+    assert [(c.group, c.name) for c in summary.components] == [
+        (section, name) for section, names in TOGETHER_SECTIONS.items() for name in names
+    ]
+    assert summary.components[0] == Component("8475065", "Website", "operational", "Website", None)
+    assert {c.status for c in summary.components} == {"operational"}
+    assert len({c.id for c in summary.components}) == 22
+    # Its one report, a maintenance, is resolved: neither an incident nor a maintenance.
+    assert (summary.incidents, summary.maintenances) == ((), ())
+
+
+def test_resources_down_degraded_in_maintenance_and_ongoing_reports():
+    assert parse(own()) == Summary(
+        page=Page(id="100001", name="Example", url="", updated_at=1795843800.0),
+        indicator="critical",
+        components=(
+            Component("300001", "REST API", "major_outage", "API", None),
+            Component("300002", "Webhooks", "degraded_performance", "API", None),
+            Component("300003", "Dashboard", "under_maintenance", "", None),
+            Component("300004", "Nightly export", "operational", "", None),
+        ),
+        incidents=(Incident("500001", "API unavailable", "downtime", "critical", 1795842600.0),),
+        maintenances=(
+            Maintenance("500002", "Dashboard move", "in_progress", 1795842000.0, 1795849200.0),
+            Maintenance("500003", "Database upgrade", "scheduled", 1795914000.0, 1795921200.0),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "status"),
+    [
+        ("operational", "operational"),
+        ("degraded", "degraded_performance"),
+        ("downtime", "major_outage"),
+        ("maintenance", "under_maintenance"),
+        ("Not_Monitored", "not_monitored"),  # beyond the table: kept lower-cased
+    ],
+)
+def test_resource_statuses(state, status):
+    doc = own()
+    doc["included"][2]["attributes"]["status"] = state
+    assert parse(doc).components[0].status == status
+
+
+@pytest.mark.parametrize(
+    ("state", "indicator"),
+    [("operational", "none"), ("degraded", "minor"), ("downtime", "critical"), ("maintenance", "maintenance"),
+     ("Unknown", "unknown")],
+)  # fmt: skip
+def test_page_aggregate_state_to_indicator(state, indicator):
+    doc = own()
+    doc["data"]["attributes"]["aggregate_state"] = state
+    assert parse(doc).indicator == indicator
+
+
+@pytest.mark.parametrize(
+    ("state", "impact"),
+    [("downtime", "critical"), ("degraded", "minor"), ("operational", "none"), ("maintenance", "maintenance")],
+)
+def test_incident_report_state_is_its_status_and_gives_its_impact(state, impact):
+    doc = own()
+    doc["included"][7]["attributes"]["aggregate_state"] = state
+    assert [(i.status, i.impact) for i in parse(doc).incidents] == [(state, impact)]
+
+
+@pytest.mark.parametrize(
+    ("state", "status"),
+    [("maintenance", "in_progress"), ("operational", "scheduled"), ("degraded", "degraded"), ("resolved", None)],
+)
+def test_maintenance_report_state_to_status(state, status):
+    doc = own()
+    doc["included"][8]["attributes"]["aggregate_state"] = state
+    expected = ([status] if status else []) + ["scheduled"]
+    assert [m.status for m in parse(doc).maintenances] == expected
+
+
+@pytest.mark.parametrize("included", ["absent", None, []])
+def test_without_included_there_is_nothing_but_the_page(included):
+    doc = own()
+    if included == "absent":
+        del doc["included"]
+    else:
+        doc["included"] = included
+    summary = parse(doc)
+    assert (summary.indicator, summary.components, summary.incidents, summary.maintenances) == ("critical", (), (), ())
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (without("data"), "document: missing 'data'"),
+        (replaced("data", "attributes", None), "data.attributes: expected an object, got null"),
+        (without("data", "attributes", "aggregate_state"), "data.attributes: missing 'aggregate_state'"),
+        (replaced("data", "id", 1.5), "data.id: expected a string, got float"),
+        (replaced("data", "attributes", "updated_at", "noon"),
+         "data.attributes.updated_at: not an RFC 3339 time: 'noon'"),
+        (replaced("included", {}), "included: expected an array, got dict"),
+        (replaced("included", 0, []), "included[0]: expected an object, got list"),
+        (without("included", 0, "type"), "included[0]: missing 'type'"),
+        (without("included", 2, "attributes"), "included[2]: missing 'attributes'"),
+        (replaced("included", 2, "attributes", "public_name", None),
+         "included[2].attributes.public_name: expected a string, got null"),
+        (replaced("included", 2, "attributes", "status_page_section_id", [1]),
+         "included[2].attributes.status_page_section_id: expected an id, got list"),
+        (replaced("included", 0, "attributes", "name", 9), "included[0].attributes.name: expected a string, got int"),
+        (replaced("included", 7, "attributes", "aggregate_state", None),
+         "included[7].attributes.aggregate_state: expected a string, got null"),
+        (replaced("included", 8, "attributes", "ends_at", 12),
+         "included[8].attributes.ends_at: expected a string, got int"),
+        (replaced("included", 7, "id", True), "included[7].id: expected a string, got bool"),
+    ],
+)  # fmt: skip
+def test_malformed_documents_name_the_field(mutate, message):
+    doc = own()
+    mutate(doc)
+    with pytest.raises(InvalidPayload) as caught:
+        parse(doc)
+    assert str(caught.value) == message
+
+
+def test_included_types_it_does_not_read_are_not_checked():
+    doc = own()
+    doc["included"][6]["attributes"] = None  # a status_update
+    assert len(parse(doc).components) == 4
+
+
+def test_a_body_that_is_not_json_is_invalid_json():
+    with pytest.raises(FetchError) as caught:
+        interpret(b"\x89PNG")
+    assert caught.value.reason == "invalid_json"
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(ANY_JSON)
+def test_any_json_is_a_summary_or_the_typed_error(doc):
+    assert_summary_or_typed_error(betterstack.interpret, [doc])
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
+    assert_summary_or_typed_error(betterstack.interpret, [data.draw(mutated(copy.deepcopy(own())))])

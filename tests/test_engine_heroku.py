@@ -1,0 +1,231 @@
+"""The heroku engine: Heroku's `/api/v4/current-status` -> Summary (real capture, own fixture, tables, bad input)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exporter.engines import ENGINES, Body, heroku
+from exporter.errors import FetchError, InvalidPayload
+from exporter.model import Component, Incident, Maintenance, Page, Summary
+from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
+from tests.json_strategies import ANY_JSON, nearly
+from tests.test_properties import _render
+
+CAPTURE = "heroku-v4-current-status-2020-11-09-data-blue-scheduled.json"
+OWN = "heroku-current-status-incident-maintenances.json"
+NO_PAGE = Page(id="", name="", url="", updated_at=None)
+
+
+def interpret(content: bytes, content_type: str = "application/json") -> Summary:
+    return ENGINES["heroku"].interpret([Body(content, content_type)])
+
+
+def systems(*colours: str) -> list[dict]:
+    return [{"system": f"S{i}", "status": colour} for i, colour in enumerate(colours)]
+
+
+def item(id_=1, *, resolved=False, upcoming=False, status_prod="yellow", updates=None) -> dict:
+    return {
+        "id": id_,
+        "created_at": "2026-11-28T05:00:00.000Z",
+        "title": f"Item {id_}",
+        "resolved": resolved,
+        "upcoming": upcoming,
+        "status_prod": status_prod,
+        "updates": updates if updates is not None else [],
+    }
+
+
+def update(kind: str, created_at: str | None) -> dict:
+    obj = {"id": 1, "update_type": kind, "contents": "..."}
+    if created_at is not None:
+        obj["created_at"] = created_at
+    return obj
+
+
+def test_endpoint_is_the_v4_current_status_under_the_url():
+    assert ENGINES["heroku"].endpoints("https://status.heroku.com") == (
+        "https://status.heroku.com/api/v4/current-status",
+    )
+
+
+def test_real_capture_data_under_maintenance_and_a_resolved_scheduled_item_left_out():
+    summary = interpret(shared_engine_fixture(CAPTURE))
+    assert summary == Summary(
+        page=NO_PAGE,
+        indicator="maintenance",
+        components=(
+            Component("Apps", "Apps", "operational", "", None),
+            Component("Data", "Data", "under_maintenance", "", None),
+            Component("Tools", "Tools", "operational", "", None),
+        ),
+        incidents=(),
+        maintenances=(),
+    )
+
+
+def test_open_incident_with_latest_update_and_upcoming_and_running_maintenances():
+    summary = interpret(own_engine_fixture(OWN))
+    assert summary == Summary(
+        page=NO_PAGE,
+        indicator="minor",
+        components=(
+            Component("Apps", "Apps", "degraded_performance", "", None),
+            Component("Data", "Data", "under_maintenance", "", None),
+            Component("Tools", "Tools", "operational", "", None),
+        ),
+        incidents=(Incident("2301", "Increased router latency", "update", "minor", 1795842000.0),),
+        maintenances=(
+            Maintenance("2305", "Data service update", "in_progress", None, None),
+            Maintenance("2310", "Dashboard maintenance", "scheduled", None, None),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("colour", "status"),
+    [
+        ("green", "operational"),
+        ("yellow", "degraded_performance"),
+        ("red", "major_outage"),
+        ("blue", "under_maintenance"),
+        ("RED", "major_outage"),
+        ("purple", "purple"),  # beyond the vocabulary: a series of its own
+    ],
+)
+def test_system_colour_is_the_component_status(colour, status):
+    assert [c.status for c in heroku.parse_current_status({"status": systems(colour)}).components] == [status]
+
+
+@pytest.mark.parametrize(
+    ("colours", "indicator"),
+    [
+        (("green", "green"), "none"),
+        (("green", "blue"), "maintenance"),
+        (("blue", "yellow"), "minor"),
+        (("yellow", "red", "blue"), "critical"),
+        (("purple",), "none"),
+    ],
+)
+def test_indicator_is_derived_from_the_worst_system(colours, indicator):
+    assert heroku.parse_current_status({"status": systems(*colours)}).indicator == indicator
+
+
+@pytest.mark.parametrize(
+    ("status_prod", "impact", "indicator"),
+    [
+        ("green", "none", "none"),
+        ("yellow", "minor", "minor"),
+        ("red", "critical", "critical"),
+        ("blue", "none", "none"),
+    ],
+)
+def test_incident_impact_follows_its_production_colour(status_prod, impact, indicator):
+    document = {"status": systems("green"), "incidents": [item(status_prod=status_prod)]}
+    summary = heroku.parse_current_status(document)
+    assert [i.impact for i in summary.incidents] == [impact]
+    assert summary.indicator == indicator
+
+
+@pytest.mark.parametrize(
+    ("updates", "status"),
+    [
+        ([], "issue"),
+        ([update("issue", "2026-11-28T05:00:00Z"), update("Monitoring", "2026-11-28T06:00:00Z")], "monitoring"),
+        ([update("update", "2026-11-28T06:00:00Z"), update("issue", "2026-11-28T05:00:00Z")], "update"),
+        ([update("update", "2026-11-28T06:00:00Z"), update("issue", None)], "update"),
+    ],
+    ids=["no-updates", "oldest-first", "newest-first", "undated-update"],
+)
+def test_incident_status_is_its_latest_update_type(updates, status):
+    document = {"status": [], "incidents": [item(updates=updates)]}
+    assert [i.status for i in heroku.parse_current_status(document).incidents] == [status]
+
+
+@pytest.mark.parametrize(
+    ("resolved", "upcoming", "statuses"),
+    [(False, True, ["scheduled"]), (False, False, ["in_progress"]), (True, False, []), (True, True, [])],
+)
+def test_scheduled_items_not_resolved_are_maintenances(resolved, upcoming, statuses):
+    document = {"status": [], "scheduled": [item(resolved=resolved, upcoming=upcoming)]}
+    assert [m.status for m in heroku.parse_current_status(document).maintenances] == statuses
+
+
+BASE = json.loads(own_engine_fixture(OWN))
+
+
+def _mutated(change) -> dict:
+    document = copy.deepcopy(BASE)
+    change(document)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.pop("status"), "document: missing 'status'"),
+        (lambda d: d.update(status="green"), "status: expected an array, got str"),
+        (lambda d: d["status"][1].pop("system"), "status[1]: missing 'system'"),
+        (lambda d: d["status"][2].update(status=None), "status[2].status: expected a string, got null"),
+        (lambda d: d.update(incidents={}), "incidents: expected an array, got dict"),
+        (lambda d: d["incidents"][0].update(resolved="no"), "incidents[0].resolved: expected a boolean, got str"),
+        (lambda d: d["incidents"][0].update(id=None), "incidents[0].id: expected a string or an integer, got null"),
+        (lambda d: d["incidents"][0].pop("status_prod"), "incidents[0]: missing 'status_prod'"),
+        (lambda d: d["incidents"][0].update(updates={}), "incidents[0].updates: expected an array, got dict"),
+        (
+            lambda d: d["incidents"][0]["updates"][1].pop("update_type"),
+            "incidents[0].updates[1]: missing 'update_type'",
+        ),
+        (
+            lambda d: d["incidents"][0].update(created_at="soon"),
+            "incidents[0].created_at: not an RFC 3339 time: 'soon'",
+        ),
+        (lambda d: d["scheduled"][1].update(upcoming=1), "scheduled[1].upcoming: expected a boolean, got int"),
+        (lambda d: d["scheduled"][0].pop("title"), "scheduled[0]: missing 'title'"),
+    ],
+)
+def test_malformed_documents_name_the_field(change, message):
+    with pytest.raises(InvalidPayload) as caught:
+        heroku.parse_current_status(_mutated(change))
+    assert str(caught.value) == message
+
+
+def test_bytes_that_are_not_json_are_invalid_json():
+    with pytest.raises(FetchError) as caught:
+        interpret(b'{"status": [', "application/json")
+    assert caught.value.reason == "invalid_json"
+
+
+def _summary_or_invalid(document) -> None:
+    try:
+        summary = heroku.parse_current_status(document)
+    except InvalidPayload:
+        return
+    assert isinstance(summary, Summary)
+    _render(summary)  # and whatever parsed can be written out
+
+
+@given(ANY_JSON)
+def test_any_json_is_a_summary_or_invalid_payload(document):
+    _summary_or_invalid(document)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(nearly(BASE))
+def test_nearly_right_documents_are_a_summary_or_invalid_payload(document):
+    _summary_or_invalid(document)
+
+
+@given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))
+def test_any_body_is_a_summary_or_a_typed_failure(content):
+    try:
+        interpret(content)
+    except FetchError as err:
+        assert err.reason == "invalid_json"
+    except InvalidPayload:
+        pass

@@ -1,0 +1,233 @@
+"""The slack engine: Slack's `/api/v2.0.0/current` -> Summary (real capture, own fixture, tables, bad input)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exporter.engines import ENGINES, Body, slack
+from exporter.errors import FetchError, InvalidPayload
+from exporter.model import Component, Incident, Page, Summary
+from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
+from tests.json_strategies import ANY_JSON, nearly
+from tests.test_properties import _render
+
+CAPTURE = "slack-current-2020-07-30-active-2incidents.json"
+OWN = "slack-current-outage-notice-resolved.json"
+
+
+def interpret(content: bytes, content_type: str = "application/json") -> Summary:
+    return ENGINES["slack"].interpret([Body(content, content_type)])
+
+
+def incident(type_: str = "incident", services=("Messaging",), **changes) -> dict:
+    obj = {
+        "id": 1,
+        "date_created": "2026-11-28T05:00:00-08:00",
+        "date_updated": "2026-11-28T05:00:00-08:00",
+        "title": "Trouble",
+        "type": type_,
+        "status": "active",
+        "url": "https://slack-status.com/x",
+        "services": list(services),
+        "notes": [],
+    }
+    obj.update(changes)
+    return obj
+
+
+def current(*incidents: dict, status: str = "active") -> dict:
+    return {
+        "status": status,
+        "date_created": "2026-11-28T05:00:00-08:00",
+        "date_updated": "2026-11-28T05:00:00-08:00",
+        "active_incidents": list(incidents),
+    }
+
+
+def test_endpoint_is_the_current_status_api_under_the_url():
+    assert ENGINES["slack"].endpoints("https://slack-status.com") == ("https://slack-status.com/api/v2.0.0/current",)
+
+
+def test_real_capture_with_two_active_incidents():
+    summary = interpret(shared_engine_fixture(CAPTURE))
+    assert summary == Summary(
+        page=Page(id="", name="", url="", updated_at=1596147154.0),
+        indicator="major",
+        components=(
+            Component("Notifications", "Notifications", "partial_outage", "", None),
+            Component("Apps/Integrations/APIs", "Apps/Integrations/APIs", "partial_outage", "", None),
+        ),
+        incidents=(
+            Incident(
+                "878", "We are investigating an issue with notification settings", "active", "major", 1596147154.0
+            ),
+            Incident("879", "We're looking into an issue with certain API calls", "active", "major", 1595612708.0),
+        ),
+        maintenances=(),
+    )
+
+
+def test_outage_and_notice_on_one_service_give_it_the_worse_status_and_resolved_incidents_are_left_out():
+    summary = interpret(own_engine_fixture(OWN))
+    assert summary == Summary(
+        page=Page(id="", name="", url="", updated_at=1795872600.0),
+        indicator="critical",
+        components=(
+            Component("Messaging", "Messaging", "major_outage", "", None),
+            Component("Connectivity", "Connectivity", "major_outage", "", None),
+            Component("Search", "Search", "degraded_performance", "", None),
+        ),
+        incidents=(
+            Incident("1201", "Messages fail to send", "active", "critical", 1795870800.0),
+            Incident("1202", "Planned maintenance of search", "active", "minor", 1795867200.0),
+        ),
+        maintenances=(),
+    )
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"status": "ok", "date_created": "2018-09-07T18:34:15-07:00", "date_updated": "2018-09-07T18:34:15-07:00"},
+        {"status": "ok", "active_incidents": [], "date_updated": "2018-09-07T18:34:15-07:00"},
+        {"status": "ok", "active_incidents": None, "date_updated": "2018-09-07T18:34:15-07:00"},
+    ],
+    ids=["old-brief-answer", "empty-list", "null-list"],
+)
+def test_ok_is_indicator_none_with_no_components(document):
+    summary = slack.parse_current(document)
+    assert (summary.indicator, summary.components, summary.incidents) == ("none", (), ())
+    assert summary.page.updated_at == 1536370455.0
+
+
+@pytest.mark.parametrize(
+    ("type_", "component_status", "impact", "indicator"),
+    [
+        ("outage", "major_outage", "critical", "critical"),
+        ("incident", "partial_outage", "major", "major"),
+        ("notice", "degraded_performance", "minor", "minor"),
+        ("Outage", "major_outage", "critical", "critical"),
+        # Beyond the vocabulary: kept lower-cased as a series of its own; the indicator ignores it.
+        ("Degradation", "degradation", "degradation", "none"),
+    ],
+)
+def test_incident_type_sets_component_status_impact_and_derived_indicator(type_, component_status, impact, indicator):
+    summary = slack.parse_current(current(incident(type_)))
+    assert [c.status for c in summary.components] == [component_status]
+    assert [i.impact for i in summary.incidents] == [impact]
+    assert summary.indicator == indicator
+
+
+@pytest.mark.parametrize(
+    ("status", "indicator"),
+    [("ok", "none"), ("OK", "none"), ("active", "major"), ("broken", "major")],
+)
+def test_page_status_ok_is_none_anything_else_is_derived(status, indicator):
+    assert slack.parse_current(current(incident("incident"), status=status)).indicator == indicator
+
+
+def test_active_status_without_incidents_derives_none():
+    assert slack.parse_current(current(status="active")).indicator == "none"
+
+
+@pytest.mark.parametrize(
+    ("status", "kept"),
+    [("active", True), ("Active", True), ("scheduled", True), ("resolved", False), ("completed", False)],
+)
+def test_only_incidents_not_resolved_or_completed_count(status, kept):
+    summary = slack.parse_current(current(incident(status=status)))
+    assert [i.status for i in summary.incidents] == ([status.lower()] if kept else [])
+    assert len(summary.components) == (1 if kept else 0)
+
+
+BASE = current(incident("outage", id=7))
+
+
+def _mutated(change) -> dict:
+    document = copy.deepcopy(BASE)
+    change(document)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.pop("status"), "document: missing 'status'"),
+        (lambda d: d.update(status=None), "document.status: expected a string, got null"),
+        (lambda d: d.update(active_incidents={}), "active_incidents: expected an array, got dict"),
+        (lambda d: d["active_incidents"].append(None), "active_incidents[1]: expected an object, got null"),
+        (lambda d: d["active_incidents"][0].pop("type"), "active_incidents[0]: missing 'type'"),
+        (
+            lambda d: d["active_incidents"][0].update(id=1.5),
+            "active_incidents[0].id: expected a string or an integer, got float",
+        ),
+        (
+            lambda d: d["active_incidents"][0].update(id=True),
+            "active_incidents[0].id: expected a string or an integer, got bool",
+        ),
+        (lambda d: d["active_incidents"][0].update(title=3), "active_incidents[0].title: expected a string, got int"),
+        (lambda d: d["active_incidents"][0].pop("services"), "active_incidents[0]: missing 'services'"),
+        (
+            lambda d: d["active_incidents"][0].update(services="Messaging"),
+            "active_incidents[0].services: expected an array, got str",
+        ),
+        (
+            lambda d: d["active_incidents"][0]["services"].append(None),
+            "active_incidents[0].services[1]: expected a string, got null",
+        ),
+        (
+            lambda d: d["active_incidents"][0].update(date_created="yesterday"),
+            "active_incidents[0].date_created: not an RFC 3339 time: 'yesterday'",
+        ),
+        (
+            lambda d: d.update(date_updated="2026-11-28T05:00:00"),
+            "document.date_updated: time without an offset: '2026-11-28T05:00:00'",
+        ),
+    ],
+)
+def test_malformed_documents_name_the_field(change, message):
+    with pytest.raises(InvalidPayload) as caught:
+        slack.parse_current(_mutated(change))
+    assert str(caught.value) == message
+
+
+def test_bytes_that_are_not_json_are_invalid_json():
+    with pytest.raises(FetchError) as caught:
+        interpret(b"<html>down</html>", "text/html")
+    assert caught.value.reason == "invalid_json"
+
+
+def _summary_or_invalid(document) -> None:
+    try:
+        summary = slack.parse_current(document)
+    except InvalidPayload:
+        return
+    assert isinstance(summary, Summary)
+    _render(summary)  # and whatever parsed can be written out
+    assert len({c.id for c in summary.components}) == len(summary.components)
+
+
+@given(ANY_JSON)
+def test_any_json_is_a_summary_or_invalid_payload(document):
+    _summary_or_invalid(document)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(nearly(json.loads(own_engine_fixture(OWN))))
+def test_nearly_right_documents_are_a_summary_or_invalid_payload(document):
+    _summary_or_invalid(document)
+
+
+@given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))
+def test_any_body_is_a_summary_or_a_typed_failure(content):
+    try:
+        interpret(content)
+    except FetchError as err:
+        assert err.reason == "invalid_json"
+    except InvalidPayload:
+        pass
