@@ -233,12 +233,13 @@ def test_page_state_says_up_stale_or_down(summary, up, state):
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 def test_every_engines_sample_gives_documents_valid_against_the_schemas(engine):
     assert engine in engine_samples.SAMPLES, f"add a tiny sample page for engine {engine!r} to tests/engine_samples.py"
-    summary = ENGINES[engine].interpret(engine_samples.bodies(engine_samples.SAMPLES[engine]))
+    summary = ENGINES[engine].interpret(engine_samples.SAMPLES[engine].bodies())
     status = page_status(settings(engine=engine), view(summary))
     document = json.loads(api.status_document(status, 5).body)
     assert_valid("status", document)
     assert document["page"]["engine"] == engine
-    assert document["components"] and document["indicator"]
+    assert len(document["components"]) >= 1
+    assert len(document["incidents"]) + len(document["maintenances"]) >= 1
     assert_valid("pages", json.loads(api.pages_document([status]).body))
 
 

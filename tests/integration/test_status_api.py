@@ -157,10 +157,12 @@ def test_unknown_target_is_400_and_causes_no_upstream_request(page, tmp_path):
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 def test_every_engines_page_is_served_as_schema_valid_json(engine):
     assert engine in engine_samples.SAMPLES, f"add a tiny sample page for engine {engine!r} to tests/engine_samples.py"
+    sample = engine_samples.SAMPLES[engine]
     with FakeStatuspage() as fake:
-        for url, body in zip(ENGINES[engine].endpoints(fake.url), engine_samples.SAMPLES[engine], strict=True):
-            fake.set_document(urlsplit(url).path, body)
-        with ExporterProcess(["--statuspage.url", fake.url, "--statuspage.engine", engine]) as exporter:
+        url = fake.url + sample.url_path
+        for endpoint, body in zip(ENGINES[engine].endpoints(url), sample.bodies(), strict=True):
+            fake.set_document(urlsplit(endpoint).path, body.content)
+        with ExporterProcess(["--statuspage.url", url, "--statuspage.engine", engine]) as exporter:
             status = exporter.get("/api/v1/status")
             pages = exporter.get("/api/v1/pages")
     assert status.status_code == 200, status.text
