@@ -105,10 +105,16 @@ def status_document(status: PageStatus, seconds_until_due: float) -> Document:
     """`/api/v1/status` rendered: 200 with the page, or 503 with the reason there is none."""
     code, document = status_body(status)
     body = encode(document)
-    max_age = math.ceil(seconds_until_due)
-    if code == 503:
-        max_age = max(1, max_age)  # Retry-After: 0 would invite a tight retry loop
-    return Document(code, body, etag(body), max_age)
+    return Document(code, body, etag(body), max_age(code, seconds_until_due))
+
+
+def max_age(code: int, seconds_until_due: float) -> int:
+    """Whole seconds a status answer stays current; at least 1 for a 503's Retry-After.
+
+    Retry-After: 0 would invite a tight retry loop.
+    """
+    seconds = math.ceil(seconds_until_due)
+    return max(1, seconds) if code == 503 else seconds
 
 
 def pages_body(statuses: Sequence[PageStatus]) -> dict[str, Any]:

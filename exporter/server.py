@@ -14,8 +14,9 @@ import asyncio
 import logging
 import math
 import time
-from dataclasses import dataclass
-from typing import Awaitable, Callable
+import weakref
+from dataclasses import dataclass, replace
+from typing import Awaitable, Callable, TypeVar
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -36,6 +37,7 @@ SCRAPE_TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds"
 KEEPALIVE_TIMEOUT_SECONDS = 75.0
 
 Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
+T = TypeVar("T")
 
 
 class ClientErrorLogFilter(logging.Filter):
@@ -83,6 +85,21 @@ _READ = ("GET", "HEAD")
 _WRITE = ("POST", "PUT")
 
 
+class _Reuse:
+    """The latest value built for each owner, reused while its inputs are the very same objects."""
+
+    def __init__(self):
+        self._latest: weakref.WeakKeyDictionary[object, tuple[tuple, object]] = weakref.WeakKeyDictionary()
+
+    def get(self, owner: object, inputs: tuple, build: Callable[[], T]) -> T:
+        latest = self._latest.get(owner)
+        if latest is not None and all(a is b for a, b in zip(latest[0], inputs, strict=True)):
+            return latest[1]
+        value = build()
+        self._latest[owner] = (inputs, value)
+        return value
+
+
 class ExporterApp:
     """Routes requests; one instance serves every connection."""
 
@@ -95,6 +112,9 @@ class ExporterApp:
         self._info = info
         self._wall = wall
         self._stopping = asyncio.Event()
+        # Many clients asking between two refreshes get the same bytes, built once on the event loop.
+        self._statuses = _Reuse()
+        self._documents = _Reuse()
         self._routes: dict[str, tuple[tuple[str, ...], Handler]] = {
             "/": (_READ, self._status_page),
             "/status": (_READ, self._status_page),
@@ -150,24 +170,28 @@ class ExporterApp:
             return self._default
         return self._reloader.targets.lookup(request.query["target"])
 
+    def _status(self, page: PageTarget) -> PageStatus:
+        """The page's status as cached now; built again only when the cache holds other objects."""
+        view, is_default = page.cache.view(), page is self._default
+        inputs = (view.summary, view.stats, page.settings, is_default)
+        return self._statuses.get(page.cache, inputs, lambda: page_status(page.settings, view, is_default=is_default))
+
     async def _current_status(self, request: web.BaseRequest, page: PageTarget) -> PageStatus:
         await _wait_for_refresh(request, page, self._stopping)
-        return page_status(page.settings, page.cache.view(), is_default=page is self._default)
+        return self._status(page)
 
     def _cached_statuses(self, leave_out: PageTarget | None = None) -> list[PageStatus]:
         """Every page (but `leave_out`) as cached now, the default first: no upstream request."""
-        return [
-            page_status(t.settings, t.cache.view(), is_default=t is self._default)
-            for t in (self._default, *self._reloader.targets)
-            if t is not leave_out
-        ]
+        return [self._status(t) for t in (self._default, *self._reloader.targets) if t is not leave_out]
 
     async def _api_status(self, request: web.BaseRequest) -> web.StreamResponse:
         page = self._chosen_page(request)
         if page is None:
             return _unknown_target_json(request.query["target"])
         status = await self._current_status(request, page)
-        return _json_response(request, api.status_document(status, page.cache.seconds_until_due()))
+        document = self._documents.get(page.cache, (status,), lambda: api.status_document(status, 0.0))
+        seconds = page.cache.seconds_until_due()
+        return _json_response(request, replace(document, max_age=api.max_age(document.status, seconds)))
 
     async def _api_pages(self, request: web.BaseRequest) -> web.StreamResponse:
         return _json_response(request, api.pages_document(self._cached_statuses()))

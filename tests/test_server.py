@@ -629,3 +629,24 @@ def test_malformed_requests_are_dropped_above_debug(log_lines):
         logger.filters.clear()
         logger.setLevel(logging.NOTSET)
     assert log_lines() == []
+
+
+def test_reuse_builds_again_only_when_an_input_is_another_object():
+    from exporter.server import _Reuse
+
+    class Owner:
+        pass
+
+    reuse, owner, other_owner, built = _Reuse(), Owner(), Owner(), []
+    summary, stats = object(), object()
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    assert reuse.get(owner, (summary, stats), build) == 1
+    assert reuse.get(owner, (summary, stats), build) == 1
+    assert reuse.get(other_owner, (summary, stats), build) == 2
+    assert reuse.get(owner, (summary, object()), build) == 3
+    assert reuse.get(owner, ({"equal": 1},), build) == 4
+    assert reuse.get(owner, ({"equal": 1},), build) == 5  # equal is not enough: the same object is
