@@ -6,14 +6,16 @@ import base64
 import hashlib
 import json
 import re
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
 
 from exporter import statushtml
+from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
-from exporter.pagestatus import page_status
-from tests import payloads
+from exporter.pagestatus import page_status, tone, words
+from tests import engine_samples, payloads
 from tests.statusdocs import NOW, settings, view
 
 FOOTER = statushtml.Footer("1.2.3", 30.0)
@@ -201,3 +203,28 @@ def test_unknown_target_page_escapes_the_target():
 )
 def test_durations_in_words(seconds, text):
     assert statushtml._duration(seconds) == text
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_every_engines_sample_page_shows_each_component_with_its_status(engine):
+    summary = ENGINES[engine].interpret(engine_samples.SAMPLES[engine].bodies())
+    status = page_status(settings(engine=engine, exclude=None), view(summary))
+    html = statushtml.render(status, [], FOOTER, now=NOW)
+    row = r'<li><span class="name">(.*?)</span><span class="status (\w+)">(.*?)</span></li>'
+    rows = re.findall(row, html, flags=re.DOTALL)
+    # Grouped, so in the order of the groups' first appearance: compare as multisets.
+    assert sorted(rows) == sorted((escape(c.name), tone(c.status), escape(words(c.status))) for c in summary.components)
+    assert html.count('<li class="event">') == len(summary.incidents) + len(summary.maintenances)
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "tone_name"),
+    [
+        ("major_outage", "Major outage", "critical"),
+        ("under_maintenance", "Under maintenance", "maintenance"),
+        ("security_issue", "Security issue", "unknown"),  # statusio's, beyond the vocabulary
+        ("minor", "Minor service outage", "minor"),
+    ],
+)
+def test_states_beyond_the_vocabulary_are_said_as_the_engine_spells_them(value, text, tone_name):
+    assert (words(value), tone(value)) == (text, tone_name)
