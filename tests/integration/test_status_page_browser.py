@@ -9,12 +9,13 @@ to tests/artifacts/ (git-ignored).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from tests import payloads
-from tests.fakepage import FakeStatuspage
+from tests.fakepage import FakeStatuspage, Reply
 from tests.integration.exporter_process import REPO, ExporterProcess
 
 CHROMIUM = "/usr/bin/chromium"
@@ -58,9 +59,7 @@ SUMMARY = payloads.summary(
 
 @pytest.fixture(scope="module")
 def exporter(tmp_path_factory):
-    if not os.path.exists(CHROMIUM):
-        print(f"skipping: {CHROMIUM} not found (Debian package chromium)")
-        pytest.skip(f"{CHROMIUM} not found (Debian package chromium)")
+    _require_chromium()
     pages_file = tmp_path_factory.mktemp("pages") / "pages.yml"
     with FakeStatuspage() as page, FakeStatuspage() as other:
         page.set_summary(SUMMARY)
@@ -72,8 +71,15 @@ def exporter(tmp_path_factory):
             yield process
 
 
+def _require_chromium() -> None:
+    if not os.path.exists(CHROMIUM):
+        print(f"skipping: {CHROMIUM} not found (Debian package chromium)")
+        pytest.skip(f"{CHROMIUM} not found (Debian package chromium)")
+
+
 @pytest.fixture(scope="module")
 def browser():
+    _require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -194,3 +200,29 @@ def test_the_badge_renders_as_an_image(exporter, browser):
         assert watched.errors == []
     finally:
         watched.close()
+
+
+def test_stale_data_shows_a_visible_warning_above_the_components(browser):
+    with FakeStatuspage() as page:
+        page.set_summary(SUMMARY)
+        with ExporterProcess(["--statuspage.url", page.url, "--cache.ttl", "1s"]) as exporter:
+            assert exporter.get("/api/v1/status").json()["up"] is True
+            page.set_reply(Reply(status=503, body=b"down for maintenance", etag=False))
+            deadline = time.monotonic() + 10
+            while not exporter.get("/api/v1/status").json()["stale"]:
+                assert time.monotonic() < deadline, "never became stale"
+                time.sleep(0.05)
+            watched = Watched(browser, viewport={"width": 375, "height": 800})
+            try:
+                watched.page.goto(exporter.base_url + "/")
+                warning = watched.page.get_by_role("alert")
+                assert warning.is_visible()
+                assert warning.inner_text().startswith(
+                    "Stale data: the latest request to the status page failed (http_status: HTTP 503)."
+                )
+                assert warning.bounding_box()["y"] < _row(watched.page, "Git Operations").bounding_box()["y"]
+                assert watched.page.evaluate("() => document.documentElement.scrollWidth") == 375
+                watched.screenshot("status-page-375px-stale.png")
+                assert watched.errors == []
+            finally:
+                watched.close()
