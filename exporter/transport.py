@@ -2,12 +2,13 @@
 
 `Deadline(seconds).run(work)` runs `work` in a worker thread and waits for it no longer than the
 deadline. Every socket the work's requests open is adopted by the deadline the moment it is
-connected, before any proxy CONNECT or TLS byte, so when the deadline passes the waiting caller
-shuts them all down: the worker's next (or current) read fails at once, its thread ends and its
-slot is freed. Name resolution, which no socket can cut, runs in a small bounded pool and is
-waited for no longer than the time left; connecting is bounded by a socket timeout of the time
-left. So nothing of a request outlives its deadline but a resolver thread still waiting for the
-system resolver to give up, and at most `RESOLVER_THREADS` of those can exist.
+connected, before any proxy CONNECT or TLS byte (the deadline holds a duplicate descriptor, which
+TLS wrapping cannot detach), so when the deadline passes the waiting caller shuts them all down:
+the worker's next (or current) read fails at once, its thread ends and its slot is freed. Name
+resolution, which no socket can cut, runs in a small bounded pool and is waited for no longer than
+the time left; connecting is bounded by a socket timeout of the time left. So nothing of a request
+outlives its deadline but a resolver thread still waiting for the system resolver to give up, and
+at most `RESOLVER_THREADS` of those can exist.
 
 `Transport` makes the requests of one fetch over a connection pool of its own, closed when the
 fetch ends: no connection is ever shared with another fetch, so cutting one fetch's sockets can
@@ -93,20 +94,33 @@ class Deadline:
         return FetchError("timeout", f"no complete answer within {self.seconds:g}s")
 
     def adopt(self, sock: socket.socket) -> None:
-        """Cut this socket with the others when the deadline passes (at once if it has)."""
+        """Cut this socket with the others when the deadline passes (at once if it has).
+
+        The deadline keeps a duplicate of the descriptor: TLS (`wrap_socket`) detaches the
+        socket object it wraps, and a shutdown through the duplicate still reaches the connection,
+        while a closed descriptor's number, reused by another socket, is never touched.
+        """
+        duplicate = sock.dup()
         with self._lock:
-            self._sockets.append(sock)
+            self._sockets.append(duplicate)
             cut = self._cut
         if cut:
-            _shutdown(sock)
+            _shutdown(duplicate)
 
     def cut(self) -> None:
         """Shut down every socket adopted so far, and any adopted from now on."""
         with self._lock:
             self._cut = True
-            sockets, self._sockets = self._sockets, []
+            sockets = list(self._sockets)
         for sock in sockets:
             _shutdown(sock)
+
+    def _release(self) -> None:
+        """Close the duplicates (the connections themselves close with their transport)."""
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            sock.close()
 
     def run(self, work: Callable[[], T]) -> T:
         """`work()` in a worker thread under this deadline; raises FetchError("timeout") when it passes."""
@@ -118,6 +132,8 @@ class Deadline:
                 outcome.set_result(work())
             except BaseException as err:  # handed to the waiting caller, which re-raises it
                 outcome.set_exception(err)
+            finally:
+                self._release()
 
         # A daemon thread, so that a worker waiting for the resolver never delays exit.
         threading.Thread(target=worker, name="statuspage-fetch", daemon=True).start()

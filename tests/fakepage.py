@@ -42,6 +42,13 @@ class Reply:
     reset_after_bytes: int | None = None
     #: Instead of `body`, stream this many filler bytes, chunked, with no Content-Length.
     stream_bytes: int = 0
+    #: Send the status line and a header that never ends, one byte this many seconds apart, until
+    #: the fake stops (at most HEAD_DRIP_MAX_SECONDS): headers that never complete.
+    head_drip_interval_seconds: float = 0.0
+
+
+#: How long a head drip goes on at most, so a forgotten one cannot outlive a test run by much.
+HEAD_DRIP_MAX_SECONDS = 60.0
 
 
 _NOT_FOUND = Reply(status=404, body=b"not found", etag=False)
@@ -66,6 +73,7 @@ class FakeStatuspage:
         self._requests: list[SeenRequest] = []
         self._in_flight = 0
         self.max_in_flight = 0
+        self._stopping = threading.Event()
         self.set_summary(payloads.summary())
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -81,6 +89,7 @@ class FakeStatuspage:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -89,6 +98,10 @@ class FakeStatuspage:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
 
     @property
     def url(self) -> str:
@@ -160,6 +173,9 @@ class FakeStatuspage:
             def _answer(self, reply: Reply) -> None:
                 if reply.delay_seconds:
                     time.sleep(reply.delay_seconds)
+                if reply.head_drip_interval_seconds:
+                    self._drip_head(reply.head_drip_interval_seconds)
+                    return
                 etag = '"' + hashlib.sha256(reply.body).hexdigest()[:16] + '"'
                 if reply.status == 200 and reply.etag and self.headers.get("If-None-Match") == etag:
                     self._send(304, b"", {"ETag": etag})
@@ -190,7 +206,23 @@ class FakeStatuspage:
                 for i in range(len(body)):
                     self.wfile.write(body[i : i + 1])
                     self.wfile.flush()
-                    time.sleep(drip)
+                    if fake._stopping.wait(drip):  # the fake stops: no need to finish the drip
+                        return
+
+            def _drip_head(self, interval: float) -> None:
+                head = b"HTTP/1.1 200 OK\r\nX-Drip: "
+                give_up = time.monotonic() + HEAD_DRIP_MAX_SECONDS
+                sent = 0
+                self.close_connection = True
+                try:
+                    while time.monotonic() < give_up:
+                        self.wfile.write(head[sent : sent + 1] or b"x")
+                        self.wfile.flush()
+                        sent += 1
+                        if fake._stopping.wait(interval):
+                            return
+                except OSError:  # the client hung up: that is the point
+                    pass
 
             def _stream(self, total: int, headers: dict[str, str]) -> None:
                 self.send_response(200)

@@ -8,6 +8,7 @@ webhook recorder in this process. Assertions go through the servers' HTTP APIs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -230,6 +231,24 @@ def wait_ready(process: Process, url: str) -> None:
 
 @pytest.fixture
 def stack(tmp_path: Path):
+    with running_stack(tmp_path) as result:
+        yield result
+
+
+#: A Status.io page (GitLab's engine): its status API lives at the configured URL itself.
+STATUSIO_PATH = "/1.0/status/5b36dc6502d06804c08349f7"
+
+
+@pytest.fixture
+def statusio_stack(tmp_path: Path):
+    with running_stack(tmp_path, engine="statusio", path=STATUSIO_PATH) as result:
+        result.page.set_document(STATUSIO_PATH, json.dumps(statusio_page(login=100)).encode())
+        yield result
+
+
+@contextlib.contextmanager
+def running_stack(tmp_path: Path, engine: str = "statuspage", path: str = ""):
+    """The exporter reading the fake page with `engine` at `path`, Alertmanager, and Prometheus."""
     if PROMETHEUS is None or ALERTMANAGER is None:
         pytest.skip("prometheus and alertmanager are not installed (Debian: prometheus, prometheus-alertmanager)")
     processes: list[Process] = []
@@ -240,7 +259,8 @@ def stack(tmp_path: Path):
         exporter = Process(
             "exporter",
             [sys.executable, "-m", "exporter", f"--web.listen-address={exporter_address}",
-             f"--statuspage.url={page.url}", "--cache.ttl=1s", "--log.level=warn"],
+             f"--statuspage.url={page.url}{path}", f"--statuspage.engine={engine}", "--cache.ttl=1s",
+             "--log.level=warn"],
             tmp_path,
         )  # fmt: skip
         processes.append(exporter)
@@ -422,6 +442,57 @@ def test_major_outage_fires_reaches_alertmanager_with_the_component_and_resolves
     eventually(resolved, what="the major outage alert resolved")
     notification = eventually(lambda: paged("resolved"), what="the pager told it is resolved")
     assert [a["labels"]["component"] for a in notification["alerts"]] == ["Actions"]
+
+
+def statusio_page(login: int) -> dict:
+    """A Status.io status document: component Login at `login`'s status code, Web operational."""
+    updated = "2026-11-28T05:30:00.000Z"
+    overall = {100: 100, 300: 300, 400: 400, 500: 500}[login]
+    return {
+        "result": {
+            "status_overall": {"updated": updated, "status": "x", "status_code": overall},
+            "status": [
+                {"id": "login0000001", "name": "Login", "updated": updated, "status": "x", "status_code": login,
+                 "containers": []},
+                {"id": "web000000001", "name": "Web", "updated": updated, "status": "x", "status_code": 100,
+                 "containers": []},
+            ],
+            "incidents": [],
+            "maintenance": {"active": [], "upcoming": []},
+        }
+    }  # fmt: skip
+
+
+def test_a_status_io_page_goes_through_the_same_rules_to_the_pager_and_resolves(statusio_stack: Stack):
+    stack = statusio_stack
+    eventually(lambda: assert_no_component_alerts(stack), what="a quiet start")
+    def page_info():
+        samples = stack.query("statuspage_page_info")
+        assert len(samples) == 1, samples
+        return samples[0]["metric"]
+
+    info = eventually(page_info, what="the page's info series")
+    assert (info["engine"], info["url"]) == ("statusio", stack.page.url + STATUSIO_PATH)
+
+    stack.page.set_document(STATUSIO_PATH, json.dumps(statusio_page(login=500)).encode())
+
+    def paged():
+        alert = only(stack.alertmanager_alerts(), "StatuspageComponentMajorOutage")
+        assert alert["status"]["state"] == "active", alert["status"]
+        assert [r["name"] for r in alert["receivers"]] == ["pager"]
+        return alert
+
+    alert = eventually(paged, what="the Status.io major outage in Alertmanager, routed to the pager")
+    assert (alert["labels"]["component"], alert["labels"]["component_id"]) == ("Login", "login0000001")
+    assert alert["annotations"]["summary"] == "Login is in major outage on the status page"
+
+    stack.page.set_document(STATUSIO_PATH, json.dumps(statusio_page(login=100)).encode())
+
+    def resolved():
+        assert "StatuspageComponentMajorOutage" not in names(stack.prometheus_alerts())
+        assert "StatuspageComponentMajorOutage" not in names(stack.alertmanager_alerts())
+
+    eventually(resolved, what="the Status.io outage resolved")
 
 
 def assert_no_component_alerts(stack: Stack) -> None:
