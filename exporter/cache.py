@@ -51,6 +51,9 @@ class FetchStats:
     last_duration_seconds: float = 0.0
     last_success_timestamp: float = 0.0
     up: bool = False
+    #: The latest failure's reason (one of REASONS) and detail; "" after a success.
+    last_error_reason: str = ""
+    last_error_detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,13 @@ class SummaryCache:
                 pass
         return self.view()
 
+    def seconds_until_due(self) -> float:
+        """Seconds until a refresh would be due (0 when one is due now), for caching headers."""
+        due_at = self._not_before
+        if self._last_attempt is not None:
+            due_at = max(due_at, self._last_attempt + self._ttl)
+        return max(0.0, due_at - self._clock.monotonic())
+
     def _due(self, now: float) -> bool:
         if now < self._not_before:
             return False
@@ -171,11 +181,23 @@ class SummaryCache:
             elif isinstance(result, FetchError):
                 errors = dict(stats.errors)
                 errors[result.reason] += 1
-                stats = replace(stats, errors=MappingProxyType(errors), up=False)
+                stats = replace(
+                    stats,
+                    errors=MappingProxyType(errors),
+                    up=False,
+                    last_error_reason=result.reason,
+                    last_error_detail=result.detail,
+                )
                 if result.retry_after is not None:
                     self._not_before = started + duration + result.retry_after
             else:
-                stats = replace(stats, up=True, last_success_timestamp=self._clock.wall())
+                stats = replace(
+                    stats,
+                    up=True,
+                    last_success_timestamp=self._clock.wall(),
+                    last_error_reason="",
+                    last_error_detail="",
+                )
                 self._last_success = started + duration
                 self._expired_logged = False
                 self._memo = result.memo

@@ -1,22 +1,28 @@
-"""The HTTP side: `/`, `/metrics`, `/probe`, `/-/healthy`, `/-/ready`, `/-/reload` (aiohttp, low level).
+"""The HTTP side (aiohttp, low level): `/metrics`, `/probe`, the status API, page and badges, `/-/...`.
 
 A scrape of /metrics asks the cache to refresh if due and waits for that refresh no longer than
 its budget: the `X-Prometheus-Scrape-Timeout-Seconds` it was sent, less a margin, and never more
-than the fetch deadline. Then it answers from the cache, whatever happened upstream.
+than the fetch deadline. Then it answers from the cache, whatever happened upstream. The status
+API (`/api/v1/status`), the status page (`/`, `/status`) and the badge (`/api/v1/badge.svg`)
+refresh and wait in exactly the same way, from the same cache; `/api/v1/pages` and the page's
+index of other pages read only what is cached. Nothing but /metrics runs on the scrape path.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-from dataclasses import dataclass
-from typing import Awaitable, Callable
-from urllib.parse import quote
+import math
+import time
+import weakref
+from dataclasses import dataclass, replace
+from typing import Awaitable, Callable, TypeVar
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from exporter import api, badge, statushtml
+from exporter.pagestatus import PageStatus, page_status
 from exporter.reload import Reloader
 from exporter.targets import PageTarget
 
@@ -31,6 +37,7 @@ SCRAPE_TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds"
 KEEPALIVE_TIMEOUT_SECONDS = 75.0
 
 Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
+T = TypeVar("T")
 
 
 class ClientErrorLogFilter(logging.Filter):
@@ -67,7 +74,7 @@ def scrape_budget(header: str | None, fetch_timeout: float) -> float:
 
 @dataclass(frozen=True)
 class PageInfo:
-    """What the landing page says about this exporter."""
+    """What the status page's footer says about this exporter."""
 
     version: str
     status_url: str
@@ -78,16 +85,42 @@ _READ = ("GET", "HEAD")
 _WRITE = ("POST", "PUT")
 
 
+class _Reuse:
+    """The latest value built for each owner, reused while its inputs are the very same objects."""
+
+    def __init__(self):
+        self._latest: weakref.WeakKeyDictionary[object, tuple[tuple, object]] = weakref.WeakKeyDictionary()
+
+    def get(self, owner: object, inputs: tuple, build: Callable[[], T]) -> T:
+        latest = self._latest.get(owner)
+        if latest is not None and all(a is b for a, b in zip(latest[0], inputs, strict=True)):
+            return latest[1]
+        value = build()
+        self._latest[owner] = (inputs, value)
+        return value
+
+
 class ExporterApp:
     """Routes requests; one instance serves every connection."""
 
-    def __init__(self, default: PageTarget, reloader: Reloader, info: PageInfo):
+    def __init__(
+        self, default: PageTarget, reloader: Reloader, info: PageInfo, wall: Callable[[], float] = time.time
+    ):
+        """`wall` is the clock the status page tells ages by."""
         self._default = default
         self._reloader = reloader
         self._info = info
+        self._wall = wall
         self._stopping = asyncio.Event()
+        # Many clients asking between two refreshes get the same bytes, built once on the event loop.
+        self._statuses = _Reuse()
+        self._documents = _Reuse()
         self._routes: dict[str, tuple[tuple[str, ...], Handler]] = {
-            "/": (_READ, self._landing_page),
+            "/": (_READ, self._status_page),
+            "/status": (_READ, self._status_page),
+            "/api/v1/status": (_READ, self._api_status),
+            "/api/v1/pages": (_READ, self._api_pages),
+            "/api/v1/badge.svg": (_READ, self._badge),
             "/metrics": (_READ, self._metrics),
             "/probe": (_READ, self._probe),
             "/-/healthy": (_READ, self._healthy),
@@ -130,9 +163,69 @@ class ExporterApp:
             return web.Response(status=500, text=f"500 config reload failed, old config kept: {error}\n")
         return web.Response(text="config reloaded\n")
 
-    async def _landing_page(self, request: web.BaseRequest) -> web.StreamResponse:
-        body = _landing_page(self._info, [t.settings.name for t in self._reloader.targets])
-        return web.Response(text=body, content_type="text/html", charset="utf-8")
+    # -- the status API, page and badges -----------------------------------------------------------
+    def _chosen_page(self, request: web.BaseRequest) -> PageTarget | None:
+        """The default page without `target`; else the listed page it names; None for anything else."""
+        if "target" not in request.query:
+            return self._default
+        return self._reloader.targets.lookup(request.query["target"])
+
+    def _status(self, page: PageTarget) -> PageStatus:
+        """The page's status as cached now; built again only when the cache holds other objects."""
+        view, is_default = page.cache.view(), page is self._default
+        inputs = (view.summary, view.stats, page.settings, is_default)
+        return self._statuses.get(page.cache, inputs, lambda: page_status(page.settings, view, is_default=is_default))
+
+    async def _current_status(self, request: web.BaseRequest, page: PageTarget) -> PageStatus:
+        await _wait_for_refresh(request, page, self._stopping)
+        return self._status(page)
+
+    def _cached_statuses(self, leave_out: PageTarget | None = None) -> list[PageStatus]:
+        """Every page (but `leave_out`) as cached now, the default first: no upstream request."""
+        return [self._status(t) for t in (self._default, *self._reloader.targets) if t is not leave_out]
+
+    async def _api_status(self, request: web.BaseRequest) -> web.StreamResponse:
+        page = self._chosen_page(request)
+        if page is None:
+            return _unknown_target_json(request.query["target"])
+        status = await self._current_status(request, page)
+        document = self._documents.get(page.cache, (status,), lambda: api.status_document(status, 0.0))
+        seconds = page.cache.seconds_until_due()
+        return _json_response(request, replace(document, max_age=api.max_age(document.status, seconds)))
+
+    async def _api_pages(self, request: web.BaseRequest) -> web.StreamResponse:
+        return _json_response(request, api.pages_document(self._cached_statuses()))
+
+    async def _badge(self, request: web.BaseRequest) -> web.StreamResponse:
+        page = self._chosen_page(request)
+        if page is None:
+            return web.Response(
+                status=400,
+                body=badge.render("status", "unknown target", badge.UNKNOWN_TONE).encode(),
+                headers={"Content-Type": badge.CONTENT_TYPE, **_SVG_HEADERS},
+            )
+        status = await self._current_status(request, page)
+        component = request.query.get("component")
+        face = badge.face(status, component)
+        code = 200
+        if face is None:
+            code, face = 404, ((component or "")[:100], "no such component", badge.UNKNOWN_TONE)
+        headers = {
+            "Content-Type": badge.CONTENT_TYPE,
+            "Cache-Control": f"max-age={math.ceil(page.cache.seconds_until_due())}",
+            **_SVG_HEADERS,
+        }
+        return web.Response(status=code, body=badge.render(*face).encode(), headers=headers)
+
+    async def _status_page(self, request: web.BaseRequest) -> web.StreamResponse:
+        page = self._chosen_page(request)
+        if page is None:
+            body = statushtml.render_unknown_target(request.query["target"])
+            return web.Response(status=400, body=body.encode(), headers=_HTML_HEADERS)
+        status = await self._current_status(request, page)
+        footer = statushtml.Footer(self._info.version, self._info.cache_ttl)
+        body = statushtml.render(status, self._cached_statuses(leave_out=page), footer, now=self._wall())
+        return web.Response(body=body.encode(), headers=_HTML_HEADERS)
 
     async def _healthy(self, request: web.BaseRequest) -> web.StreamResponse:
         return web.Response(text="OK\n")
@@ -146,8 +239,11 @@ def http_server(app: ExporterApp) -> web.Server:
     return web.Server(app.handle, access_log=None, keepalive_timeout=KEEPALIVE_TIMEOUT_SECONDS)
 
 
-async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> web.StreamResponse:
-    """Refresh the page if due, wait for it within the scrape's budget, answer from its cache."""
+async def _wait_for_refresh(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> bool:
+    """Refresh the page if due and wait for it within the request's scrape budget (or until shutdown).
+
+    True if this request waited for a refresh that has completed (so the cache holds its result).
+    """
     refresh = page.cache.refresh_if_due()
     waited = False
     if refresh is not None:
@@ -162,6 +258,12 @@ async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyn
             finally:
                 stop.cancel()
             waited = refresh.done()
+    return waited
+
+
+async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> web.StreamResponse:
+    """Refresh the page if due, wait for it within the scrape's budget, answer from its cache."""
+    waited = await _wait_for_refresh(request, page, stopping)
     headers = request.headers
     exposition = page.renderer.render(headers.get("Accept", ""), headers.get("Accept-Encoding", ""), fresh=waited)
     response = web.Response(body=exposition.body, headers={"Content-Type": exposition.content_type})
@@ -171,27 +273,47 @@ async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyn
     return response
 
 
-def _landing_page(info: PageInfo, probe_names: list[str]) -> str:
-    version = html.escape(info.version)
-    url = html.escape(info.status_url)
-    probes = "".join(f'<li><a href="probe?target={quote(name)}">{html.escape(name)}</a></li>' for name in probe_names)
-    probe_section = (
-        f"<h2>Other pages (/probe)</h2>\n<ul>{probes}</ul>\n"
-        if probe_names
-        else "<p>No other pages: list them in <code>--config.file</code> to read them with /probe.</p>\n"
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>GitHub Status Exporter</title></head>
-<body>
-<h1>GitHub Status Exporter</h1>
-<p>Version {version}. Exports the Statuspage page <a href="{url}">{url}</a> as Prometheus metrics,
-reading it at most once every {info.cache_ttl:g}s however often it is scraped.</p>
-<ul>
-<li><a href="metrics">Metrics</a></li>
-<li><a href="-/healthy">Health</a></li>
-<li><a href="-/ready">Readiness</a></li>
-</ul>
-{probe_section}</body>
-</html>
-"""
+#: A status page may load nothing and run nothing: its one stylesheet is inline, allowed by hash.
+_HTML_HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": f"default-src 'none'; style-src '{statushtml.STYLE_HASH}'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+#: An SVG opened on its own is a document too: no scripts, no loads.
+_SVG_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an `If-None-Match` header names `etag` (weak comparison, as RFC 9110 asks) or is `*`."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return any(candidate.strip().removeprefix("W/") == etag for candidate in if_none_match.split(","))
+
+
+def _json_response(request: web.BaseRequest, document: api.Document) -> web.Response:
+    headers = {"ETag": document.etag, "Cache-Control": f"max-age={document.max_age}"}
+    if document.status == 200 and etag_matches(request.headers.get("If-None-Match"), document.etag):
+        return web.Response(status=304, headers=headers)
+    if document.status == 503:
+        headers["Retry-After"] = str(document.max_age)
+    headers["Content-Type"] = api.CONTENT_TYPE
+    return web.Response(status=document.status, body=document.body, headers=headers)
+
+
+def _unknown_target_json(target: str) -> web.Response:
+    shown = target if len(target) <= 200 else target[:200] + "..."
+    document = {
+        "error": {
+            "reason": "unknown_target",
+            "detail": f"unknown target {shown!r}: give the name or exact URL of a page listed in --config.file",
+        }
+    }
+    return web.Response(status=400, body=api.encode(document), headers={"Content-Type": api.CONTENT_TYPE})

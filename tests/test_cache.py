@@ -304,3 +304,32 @@ def test_a_refresh_that_cannot_start_a_thread_does_not_wedge_the_cache():
     cache._spawn = inline  # threads are back
     time.now += 30
     assert cache.get(timeout=1).summary == SUMMARY
+
+
+def test_last_error_is_recorded_on_a_failure_and_cleared_by_a_success():
+    cache, _, time = make_cache([FetchError("http_status", "HTTP 502", 502), OK])
+    failed = cache.get(timeout=1).stats
+    assert (failed.last_error_reason, failed.last_error_detail) == ("http_status", "HTTP 502")
+    time.now += 30
+    recovered = cache.get(timeout=1).stats
+    assert (recovered.last_error_reason, recovered.last_error_detail) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "expected"),
+    [(0.0, 30.0), (10.0, 20.0), (29.5, 0.5), (30.0, 0.0), (45.0, 0.0)],
+)
+def test_seconds_until_due_counts_down_the_ttl_from_the_latest_attempt(elapsed, expected):
+    cache, _, time = make_cache([OK])
+    assert cache.seconds_until_due() == 0.0  # never fetched: due now
+    cache.get(timeout=1)
+    time.now = 1000.0 + elapsed
+    assert cache.seconds_until_due() == pytest.approx(expected)
+
+
+def test_seconds_until_due_waits_out_a_retry_after():
+    limited = FetchError("rate_limited", "HTTP 429", 429, retry_after=300.0)
+    cache, _, time = make_cache([limited])
+    cache.get(timeout=1)  # attempt at 1000.0, answered at 1000.25: not before 1300.25
+    time.now = 1100.0
+    assert cache.seconds_until_due() == pytest.approx(200.25)

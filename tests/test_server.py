@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import threading
 
 import pytest
 from aiohttp.test_utils import RawTestServer, TestClient
 
-from exporter import __version__
+from exporter import __version__, api
 from exporter.__main__ import build_app
 from exporter.config import load
 from exporter.engines.statuspage import parse_summary
+from exporter.errors import FetchError
 from exporter.interpret import FetchResult, Validators
 from exporter.pagefile import load_pages
 from exporter.server import ExporterApp, scrape_budget
 from tests import payloads
+from tests.statusdocs import assert_valid
 
 OK = FetchResult(200, parse_summary(payloads.summary(indicator="minor")), Validators())
 
@@ -206,26 +209,32 @@ def test_routes_and_methods(method, path, status, text):
     assert allow == expected_allow
 
 
-def test_only_metrics_reaches_the_status_page():
+def test_only_the_routes_that_show_the_page_reach_the_status_page():
     fetcher = GatedFetcher()
 
     async def scenario(client):
-        for path in ("/", "/-/healthy", "/-/ready", "/nope", "/probe", "/probe?target=x"):
+        for path in ("/-/healthy", "/-/ready", "/nope", "/probe", "/probe?target=x", "/api/v1/pages"):
             await client.get(path)
+        before = fetcher.calls
+        await client.get("/")
+        return before
 
-    serve(fetcher, scenario)
-    assert fetcher.calls == 0
+    assert serve(fetcher, scenario) == 0
+    assert fetcher.calls == 1  # the status page refreshes as a scrape does
 
 
-def test_landing_page_names_version_target_and_links():
+def test_status_page_names_the_page_its_state_version_and_operator_links():
     async def scenario(client):
         response = await client.get("/")
-        return response.headers["Content-Type"], await response.text()
+        return response.headers["Content-Type"], response.headers["Content-Security-Policy"], await response.text()
 
-    content_type, html = serve(GatedFetcher(), scenario)
+    content_type, csp, html = serve(GatedFetcher(), scenario)
     assert content_type == "text/html; charset=utf-8"
-    assert f"Version {__version__}." in html
-    assert '<a href="https://status.example.com/&lt;x&gt;">' in html  # the target, escaped
+    assert csp.startswith("default-src 'none'; style-src 'sha256-")
+    assert "<title>Example status</title>" in html
+    assert '<p class="state">Minor service outage</p>' in html
+    assert f"github-status-exporter {__version__}:" in html
+    assert '<a href="https://status.example.com/&lt;x&gt;">' in html  # the configured URL, escaped
     for link in ('href="metrics"', 'href="-/healthy"', 'href="-/ready"'):
         assert link in html
 
@@ -372,13 +381,199 @@ def test_reload_of_a_bad_file_keeps_the_old_pages_and_says_so(pages_file):
     assert "statuspage_exporter_config_last_reload_successful 0.0" in metrics
 
 
-def test_landing_page_lists_the_probe_targets(pages_file):
+def test_status_page_indexes_the_other_pages_from_their_caches_only(pages_file):
+    fetchers = probe_fetchers()
+
     async def scenario(client):
         return await (await client.get("/")).text()
 
-    html = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], probe_fetchers())
-    assert '<a href="probe?target=cloudflare">cloudflare</a>' in html
-    assert '<a href="probe?target=discord">discord</a>' in html
+    html = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], fetchers)
+    assert '<a href="status?target=cloudflare">cloudflare</a><span class="status unknown">No data</span>' in html
+    assert '<a href="status?target=discord">discord</a>' in html
+    assert [f.calls for f in fetchers.values()] == [0, 0]
+
+
+def test_status_page_of_a_listed_page_indexes_the_default_page(pages_file):
+    fetchers = probe_fetchers()
+
+    async def scenario(client):
+        await client.get("/metrics")
+        return await (await client.get("/status?target=cloudflare")).text()
+
+    html = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], fetchers)
+    assert '<p class="state">Partial system outage</p>' in html  # cloudflare's "major"
+    assert '<a href="./">Example</a><span class="status minor">Minor service outage</span>' in html
+    assert '<a href="status?target=discord">discord</a>' in html
+    assert [f.calls for f in fetchers.values()] == [1, 0]
+
+
+# -- the status API and badges -----------------------------------------------------------------------
+
+
+class FailingFetcher(GatedFetcher):
+    def __init__(self, error: FetchError):
+        super().__init__()
+        self.error = error
+
+    def fetch(self, validators):
+        self.calls += 1
+        raise self.error
+
+
+def test_api_status_answers_the_default_page_with_etag_and_cache_control():
+    async def scenario(client):
+        response = await client.get("/api/v1/status")
+        return response.status, response.headers.copy(), await response.read()
+
+    status, headers, body = serve(GatedFetcher(), scenario)
+    document = json.loads(body)
+    assert_valid("status", document)
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    assert headers["ETag"] == api.etag(body)
+    assert headers["Cache-Control"] == "max-age=30"  # --cache.ttl 30s, just refreshed
+    assert (document["indicator"], document["up"], document["stale"]) == ("minor", True, False)
+    assert [c["name"] for c in document["components"]] == ["Git Operations", "Actions"]
+
+
+@pytest.mark.parametrize(
+    ("if_none_match", "status"),
+    [("{etag}", 304), ("W/{etag}", 304), ('"other", {etag}', 304), ("*", 304), ('"other"', 200), ("", 200)],
+)
+def test_api_status_if_none_match_answers_304_without_body(if_none_match, status):
+    fetcher = GatedFetcher()
+
+    async def scenario(client):
+        first = await client.get("/api/v1/status")
+        tag = first.headers["ETag"]
+        again = await client.get("/api/v1/status", headers={"If-None-Match": if_none_match.format(etag=tag)})
+        return tag, again.status, again.headers.get("ETag"), await again.read()
+
+    tag, got, again_tag, body = serve(fetcher, scenario)
+    assert (got, again_tag) == (status, tag)
+    assert (body == b"") is (status == 304)
+    assert fetcher.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "reason", "retry_after"),
+    [
+        (FetchError("http_status", "HTTP 502", 502), "http_status", "30"),
+        (FetchError("rate_limited", "HTTP 429", 429, retry_after=120.0), "rate_limited", "120"),
+    ],
+)
+def test_api_status_without_data_is_503_with_the_reason_and_retry_after(error, reason, retry_after):
+    async def scenario(client):
+        response = await client.get("/api/v1/status")
+        return response.status, response.headers.get("Retry-After"), json.loads(await response.read())
+
+    status, got_retry_after, document = serve(FailingFetcher(error), scenario)
+    assert (status, got_retry_after) == (503, retry_after)
+    assert document == {"up": False, "error": {"reason": reason, "detail": error.detail}}
+    assert_valid("status", document)
+
+
+def test_api_status_of_listed_pages_by_name_and_url_with_their_own_exclusions(pages_file):
+    async def scenario(client):
+        by_name = await client.get("/api/v1/status?target=cloudflare")
+        by_url = await client.get("/api/v1/status", params={"target": "https://discordstatus.com"})
+        return json.loads(await by_name.read()), json.loads(await by_url.read())
+
+    cloudflare, discord = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], probe_fetchers())
+    assert (cloudflare["indicator"], discord["indicator"]) == ("major", "critical")
+    assert [c["name"] for c in cloudflare["components"]] == ["Git Operations", "Actions"]
+    assert [c["name"] for c in discord["components"]] == ["Git Operations"]  # components_exclude: ^Actions$
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "content_type"),
+    [
+        ("/api/v1/status?target=github", 400, "application/json"),
+        ("/api/v1/status?target=", 400, "application/json"),
+        ("/api/v1/status?target=http://169.254.169.254/latest", 400, "application/json"),
+        ("/status?target=nope", 400, "text/html; charset=utf-8"),
+        ("/status?target=%3Cscript%3E", 400, "text/html; charset=utf-8"),
+        ("/api/v1/badge.svg?target=nope", 400, "image/svg+xml; charset=utf-8"),
+        ("/api/v1/pages", 200, "application/json"),
+    ],
+)
+def test_unknown_targets_and_the_pages_list_make_no_upstream_request(pages_file, path, status, content_type):
+    default, fetchers = GatedFetcher(), probe_fetchers()
+
+    async def scenario(client):
+        response = await client.get(path)
+        return response.status, response.headers["Content-Type"], await response.text()
+
+    got, got_type, text = serve(default, scenario, ["--config.file", str(pages_file)], fetchers)
+    assert (got, got_type) == (status, content_type)
+    assert "<script>" not in text
+    assert [default.calls, *(f.calls for f in fetchers.values())] == [0, 0, 0]
+
+
+def test_api_unknown_target_names_the_reason():
+    async def scenario(client):
+        return json.loads(await (await client.get("/api/v1/status?target=github")).read())
+
+    assert serve(GatedFetcher(), scenario) == {
+        "error": {
+            "reason": "unknown_target",
+            "detail": "unknown target 'github': give the name or exact URL of a page listed in --config.file",
+        }
+    }
+
+
+def test_api_pages_lists_the_default_and_the_listed_pages_as_cached(pages_file):
+    async def scenario(client):
+        await client.get("/api/v1/status?target=discord")
+        return json.loads(await (await client.get("/api/v1/pages")).read())
+
+    document = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], probe_fetchers())
+    assert_valid("pages", document)
+    assert [(p["name"], p["default"], p["indicator"], p["up"]) for p in document["pages"]] == [
+        ("default", True, None, False),
+        ("cloudflare", False, None, False),
+        ("discord", False, "critical", True),
+    ]
+
+
+def test_concurrent_api_clients_share_one_upstream_request():
+    fetcher = GatedFetcher(open_gate=False)
+
+    async def scenario(client):
+        requests = [asyncio.ensure_future(client.get("/api/v1/status")) for _ in range(50)]
+        await asyncio.sleep(0.2)
+        fetcher.gate.set()
+        return [(r.status, await r.read()) for r in await asyncio.gather(*requests)]
+
+    answers = serve(fetcher, scenario)
+    assert fetcher.calls == 1
+    assert {status for status, _ in answers} == {200}
+    assert len({body for _, body in answers}) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "label", "message"),
+    [
+        ("", 200, "Example", "minor outage"),
+        ("?component=Actions", 200, "Actions", "operational"),
+        ("?component=gitops000001", 200, "Git Operations", "operational"),
+        ("?component=%3Cb%3E", 404, "&lt;b&gt;", "no such component"),
+    ],
+)
+def test_badge_says_the_state_in_words(query, status, label, message):
+    async def scenario(client):
+        response = await client.get("/api/v1/badge.svg" + query)
+        return (
+            response.status,
+            response.headers["Content-Type"],
+            response.headers["Cache-Control"],
+            await response.text(),
+        )
+
+    got, content_type, cache_control, svg = serve(GatedFetcher(), scenario)
+    assert (got, content_type) == (status, "image/svg+xml; charset=utf-8")
+    assert cache_control == "max-age=30"
+    assert f"<title>{label}: {message}</title>" in svg
 
 
 # -- logging of client errors ------------------------------------------------------------------------
@@ -434,3 +629,24 @@ def test_malformed_requests_are_dropped_above_debug(log_lines):
         logger.filters.clear()
         logger.setLevel(logging.NOTSET)
     assert log_lines() == []
+
+
+def test_reuse_builds_again_only_when_an_input_is_another_object():
+    from exporter.server import _Reuse
+
+    class Owner:
+        pass
+
+    reuse, owner, other_owner, built = _Reuse(), Owner(), Owner(), []
+    summary, stats = object(), object()
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    assert reuse.get(owner, (summary, stats), build) == 1
+    assert reuse.get(owner, (summary, stats), build) == 1
+    assert reuse.get(other_owner, (summary, stats), build) == 2
+    assert reuse.get(owner, (summary, object()), build) == 3
+    assert reuse.get(owner, ({"equal": 1},), build) == 4
+    assert reuse.get(owner, ({"equal": 1},), build) == 5  # equal is not enough: the same object is
