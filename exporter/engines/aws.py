@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from exporter.engines.affected import AffectedComponents, derived_summary
 from exporter.engines.base import Body
 from exporter.engines.fields import (
     as_array,
@@ -24,8 +25,7 @@ from exporter.engines.fields import (
     string_or_integer,
 )
 from exporter.errors import InvalidPayload
-from exporter.model import Component, Incident, Page, Summary
-from exporter.vocabulary import derive_indicator, worst_component_status
+from exporter.model import Incident, Summary
 
 CURRENT_EVENTS_PATH = "/public/currentevents"
 
@@ -59,7 +59,7 @@ def interpret(bodies: Sequence[Body]) -> Summary:
 def parse_current_events(document: Any) -> Summary:
     """Turn a decoded currentevents array into a Summary, or raise InvalidPayload."""
     incidents: list[Incident] = []
-    services: dict[str, tuple[str, list[str]]] = {}  # key -> (name, the statuses its events give it)
+    services = AffectedComponents()
     for i, item in enumerate(as_array(document, "document")):
         where = f"events[{i}]"
         event = as_object(item, where)
@@ -77,18 +77,8 @@ def parse_current_events(document: Any) -> Summary:
             )
         )
         for key, name, current in _impacted_services(event, region, where):
-            services.setdefault(key, (name, []))[1].append(current)
-    components = tuple(
-        Component(id=key, name=name, status=worst_component_status(statuses), group="", updated_at=None)
-        for key, (name, statuses) in services.items()
-    )
-    return Summary(
-        page=Page(id="", name="", url="", updated_at=None),
-        indicator=derive_indicator([c.status for c in components], [i.impact for i in incidents]),
-        components=components,
-        incidents=tuple(incidents),
-        maintenances=(),
-    )
+            services.add(key, name, current)
+    return derived_summary(services.components(), incidents)
 
 
 def _region(arn: str, where: str) -> str:

@@ -14,11 +14,11 @@ import json
 import re
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from exporter.engines.affected import AffectedComponents, derived_summary
 from exporter.engines.base import Body
 from exporter.engines.fields import as_array, as_object, decode_text, load_json, required, string, timestamp
 from exporter.errors import FetchError, InvalidPayload
-from exporter.model import Component, Incident, Page, Summary
-from exporter.vocabulary import derive_indicator, worst_component_status
+from exporter.model import Incident, Summary
 
 INCIDENTS_PATH = "/incidents.json"
 #: The feed is history: allow well beyond the default cap.
@@ -98,7 +98,7 @@ def iter_array(text: str) -> Iterator[Any]:
 def summarize(items: Iterable[Any]) -> Summary:
     """The Summary of a sequence of incident objects, keeping only the open ones as it goes."""
     incidents: list[Incident] = []
-    products: dict[str, tuple[str, list[str]]] = {}  # id -> (title, the statuses its incidents give it)
+    products = AffectedComponents()
     for i, item in enumerate(items):
         where = f"incidents[{i}]"
         obj = as_object(item, where)
@@ -108,18 +108,8 @@ def summarize(items: Iterable[Any]) -> Summary:
         impact = string(obj, "status_impact", where)
         status = STATUS_IMPACT_COMPONENT_STATUS.get(impact, impact.lower())
         for product_id, title in _products(obj, where):
-            products.setdefault(product_id, (title, []))[1].append(status)
-    components = tuple(
-        Component(id=product_id, name=title, status=worst_component_status(statuses), group="", updated_at=None)
-        for product_id, (title, statuses) in products.items()
-    )
-    return Summary(
-        page=Page(id="", name="", url="", updated_at=None),
-        indicator=derive_indicator([c.status for c in components], [i.impact for i in incidents]),
-        components=components,
-        incidents=tuple(incidents),
-        maintenances=(),
-    )
+            products.add(product_id, title, status)
+    return derived_summary(products.components(), incidents)
 
 
 def _incident(obj: Mapping[str, Any], where: str) -> Incident:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from exporter.engines.affected import AffectedComponents, derived_summary
 from exporter.engines.base import Body
 from exporter.engines.fields import (
     as_array,
@@ -20,8 +21,7 @@ from exporter.engines.fields import (
     string_or_integer,
     timestamp,
 )
-from exporter.model import Component, Incident, Page, Summary
-from exporter.vocabulary import derive_indicator, worst_component_status
+from exporter.model import Incident, Page, Summary
 
 CURRENT_PATH = "/api/v2.0.0/current"
 
@@ -55,7 +55,7 @@ def parse_current(document: Any) -> Summary:
     listed = root.get("active_incidents")
     items = [] if listed is None else as_array(listed, "active_incidents")
     incidents: list[Incident] = []
-    services: dict[str, list[str]] = {}  # service -> the component statuses its incidents give it
+    services = AffectedComponents()
     for i, item in enumerate(items):
         where = f"active_incidents[{i}]"
         obj = as_object(item, where)
@@ -64,22 +64,12 @@ def parse_current(document: Any) -> Summary:
             continue
         incidents.append(incident)
         for service in string_array(obj, "services", where):
-            services.setdefault(service, []).append(TYPE_COMPONENT_STATUS.get(kind, kind))
-    components = tuple(
-        Component(id=name, name=name, status=worst_component_status(statuses), group="", updated_at=None)
-        for name, statuses in services.items()
-    )
-    indicator = (
-        "none"
-        if status == "ok"
-        else derive_indicator([c.status for c in components], [i.impact for i in incidents])
-    )
-    return Summary(
+            services.add(service, service, TYPE_COMPONENT_STATUS.get(kind, kind))
+    return derived_summary(
+        services.components(),
+        incidents,
         page=Page(id="", name="", url="", updated_at=timestamp(root, "date_updated", "document")),
-        indicator=indicator,
-        components=components,
-        incidents=tuple(incidents),
-        maintenances=(),
+        indicator="none" if status == "ok" else None,
     )
 
 
