@@ -1,11 +1,22 @@
-"""Hypothesis strategies for engine parsers: any JSON, and real documents with a few fields broken."""
+"""Hypothesis strategies for the parsers: any JSON, and real documents with a few fields broken;
+and the contract every engine keeps, `assert_summary_or_typed_error`.
+"""
 
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterator
+import json
+from typing import Any, Callable, Iterator, Sequence
 
 from hypothesis import strategies as st
+from prometheus_client import generate_latest
+from prometheus_client.registry import CollectorRegistry
+
+from exporter.cache import CacheView, FetchStats
+from exporter.collector import StatuspageCollector
+from exporter.engines.base import Body
+from exporter.errors import FetchError, InvalidPayload
+from exporter.model import Summary
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 ANY_JSON = st.recursive(
@@ -16,6 +27,11 @@ ANY_JSON = st.recursive(
 #: Wrong types mixed with values that are nearly right: times, codes and words engines use.
 FIELD_VALUES = ANY_JSON | st.sampled_from(
     [
+        "operational",
+        "major_outage",
+        "none",
+        "2026-11-28T05:30:00-08:00",
+        "9999-12-31T23:59:59+14:00",
         "",
         "0",
         "3",
@@ -66,3 +82,24 @@ def nearly(draw, document: Any, max_changes: int = 3) -> Any:
         else:
             container[key] = draw(FIELD_VALUES)
     return changed
+
+
+def render(summary: Summary) -> str:
+    """The summary's exposition, as a scrape writes it (so whatever parsed can be written out)."""
+    registry = CollectorRegistry()
+    registry.register(StatuspageCollector(lambda: CacheView(summary, FetchStats()), None))
+    return generate_latest(registry).decode("utf-8")
+
+
+def assert_summary_or_typed_error(interpret: Callable[[Sequence[Body]], Summary], documents: Sequence[Any]) -> None:
+    """Interpret the JSON-encoded documents: a Summary that renders, or the typed error, nothing else."""
+    bodies = [Body(json.dumps(d).encode("utf-8", "surrogatepass"), "application/json") for d in documents]
+    try:
+        summary = interpret(bodies)
+    except InvalidPayload:
+        return
+    except FetchError as err:
+        assert err.reason == "invalid_json", err
+        return
+    assert isinstance(summary, Summary)
+    render(summary)

@@ -14,8 +14,7 @@ from exporter.engines import ENGINES, Body, aws
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
-from tests.json_strategies import ANY_JSON, nearly
-from tests.test_properties import _render
+from tests.json_strategies import ANY_JSON, nearly, render
 
 CAPTURE = "aws-health-currentevents-2026-09-xx-2open-1resolved-trimmed.json"
 OWN = "aws-currentevents-minor-major-numbers.json"
@@ -260,7 +259,7 @@ def _summary_or_invalid(document) -> None:
     except InvalidPayload:
         return
     assert isinstance(summary, Summary)
-    _render(summary)  # and whatever parsed can be written out
+    render(summary)  # and whatever parsed can be written out
     assert len({c.id for c in summary.components}) == len(summary.components)
 
 

@@ -15,8 +15,7 @@ from exporter.engines.base import MAX_BODY_BYTES
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
-from tests.json_strategies import ANY_JSON, nearly
-from tests.test_properties import _render
+from tests.json_strategies import ANY_JSON, nearly, render
 
 CAPTURE = "gcp-incidents-2026-02-27-vertex-gemini-TRIMMED-by-source.json"
 OWN = "gcp-incidents-two-open-one-ended.json"
@@ -250,7 +249,7 @@ def test_nearly_right_documents_are_a_summary_or_invalid_payload(document):
     outcome = _outcome(google_cloud.parse_incidents, document)
     assert isinstance(outcome, Summary) or outcome[0] == "invalid_payload"
     if isinstance(outcome, Summary):
-        _render(outcome)  # and whatever parsed can be written out
+        render(outcome)  # and whatever parsed can be written out
 
 
 @given(st.binary(max_size=200))

@@ -13,8 +13,7 @@ from exporter.engines import ENGINES, Body, heroku
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
-from tests.json_strategies import ANY_JSON, nearly
-from tests.test_properties import _render
+from tests.json_strategies import ANY_JSON, nearly, render
 
 CAPTURE = "heroku-v4-current-status-2020-11-09-data-blue-scheduled.json"
 OWN = "heroku-current-status-incident-maintenances.json"
@@ -207,7 +206,7 @@ def _summary_or_invalid(document) -> None:
     except InvalidPayload:
         return
     assert isinstance(summary, Summary)
-    _render(summary)  # and whatever parsed can be written out
+    render(summary)  # and whatever parsed can be written out
 
 
 @given(ANY_JSON)

@@ -14,7 +14,7 @@ from exporter.engines.base import Body
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, replaced, shared_engine_fixture, without
-from tests.engine_properties import ANY_JSON, assert_summary_or_typed_error, mutated
+from tests.json_strategies import ANY_JSON, assert_summary_or_typed_error, nearly
 
 PERPLEXITY_SUMMARY = "instatus-perplexity-2026-09-xx-v3-summary-up.json"
 PERPLEXITY_COMPONENTS = "instatus-perplexity-2026-09-xx-components-operational.json"
@@ -225,5 +225,5 @@ def test_any_json_is_a_summary_or_the_typed_error(summary, components):
 @given(st.data())
 def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
     summary, components = own()
-    documents = [data.draw(mutated(copy.deepcopy(summary))), data.draw(mutated(copy.deepcopy(components)))]
+    documents = [data.draw(nearly(copy.deepcopy(summary))), data.draw(nearly(copy.deepcopy(components)))]
     assert_summary_or_typed_error(instatus.interpret, documents)

@@ -13,8 +13,7 @@ from exporter.engines import ENGINES, Body, slack
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
-from tests.json_strategies import ANY_JSON, nearly
-from tests.test_properties import _render
+from tests.json_strategies import ANY_JSON, nearly, render
 
 CAPTURE = "slack-current-2020-07-30-active-2incidents.json"
 OWN = "slack-current-outage-notice-resolved.json"
@@ -208,7 +207,7 @@ def _summary_or_invalid(document) -> None:
     except InvalidPayload:
         return
     assert isinstance(summary, Summary)
-    _render(summary)  # and whatever parsed can be written out
+    render(summary)  # and whatever parsed can be written out
     assert len({c.id for c in summary.components}) == len(summary.components)
 
 

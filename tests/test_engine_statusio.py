@@ -14,7 +14,7 @@ from exporter.engines.base import Body
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, replaced, shared_engine_fixture, without
-from tests.engine_properties import ANY_JSON, assert_summary_or_typed_error, mutated
+from tests.json_strategies import ANY_JSON, assert_summary_or_typed_error, nearly
 
 DOCKER = "statusio-docker-2020-07-16-partial-disruption-1incident.json"
 GITLAB = "statusio-gitlab-2023-06-29-operational-upcoming-maintenance.json"
@@ -288,7 +288,7 @@ def test_any_json_is_a_summary_or_the_typed_error(doc):
 @given(st.data())
 def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
     base = json.loads(own_engine_fixture(OWN))
-    assert_summary_or_typed_error(statusio.interpret, [data.draw(mutated(copy.deepcopy(base)))])
+    assert_summary_or_typed_error(statusio.interpret, [data.draw(nearly(copy.deepcopy(base)))])
 
 
 @given(st.binary(max_size=200))

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
-from prometheus_client.registry import CollectorRegistry
 
-from exporter.cache import CacheView, FetchStats
-from exporter.collector import StatuspageCollector
 from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError, InvalidPayload
@@ -20,28 +15,9 @@ from exporter.interpret import interpret
 from exporter.model import Summary
 from exporter.transport import Answer
 from tests import payloads
+from tests.json_strategies import ANY_JSON, FIELD_VALUES, render
 
 URL = "https://status.example.com/api/v2/summary.json"
-JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
-ANY_JSON = st.recursive(
-    JSON_SCALARS,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
-    max_leaves=30,
-)
-# Values that are nearly right: valid strings and times mixed with wrong types and odd strings.
-FIELD_VALUES = ANY_JSON | st.sampled_from(
-    [
-        "operational",
-        "major_outage",
-        "none",
-        "2026-11-28T05:30:00.123Z",
-        "2026-02-30T00:00:00Z",
-        "2026-11-28T05:30:00-08:00",
-        "",
-        "\ud800",
-        "9999-12-31T23:59:59+14:00",
-    ]
-)
 KEYS = [
     "id",
     "name",
@@ -76,14 +52,7 @@ def _parses_or_is_invalid(document) -> None:
     except InvalidPayload:
         return
     assert isinstance(summary, Summary)
-    _render(summary)  # and whatever parsed can be written out
-
-
-def _render(summary: Summary) -> str:
-    registry = CollectorRegistry()
-    excludes_nothing = re.compile("(?!)")  # not "^$": that matches a name that is just "\n"
-    registry.register(StatuspageCollector(lambda: CacheView(summary, FetchStats()), excludes_nothing))
-    return generate_latest(registry).decode("utf-8")
+    render(summary)  # and whatever parsed can be written out
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
@@ -115,7 +84,7 @@ def test_names_come_back_unchanged_through_the_exposition(component_names, incid
         [payloads.component(name, id=f"c{i}") for i, name in enumerate(component_names)],
         incidents=[payloads.incident(incident_name)],
     )
-    text = _render(parse_summary(json.loads(json.dumps(document))))
+    text = render(parse_summary(json.loads(json.dumps(document))))
     families = {f.name: f for f in text_string_to_metric_families(text)}
     assert {s.labels["component"] for s in families["statuspage_component_status"].samples} == set(component_names)
     assert [s.labels["name"] for s in families["statuspage_incident_info"].samples] == [incident_name]
@@ -127,4 +96,4 @@ def test_lone_surrogates_from_json_escapes_become_replacement_characters():
     )
     summary = parse_summary(document)
     assert summary.components[0].name == "x\ufffdy"
-    assert 'component="x\ufffdy"' in _render(summary)
+    assert 'component="x\ufffdy"' in render(summary)
