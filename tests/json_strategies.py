@@ -19,11 +19,13 @@ from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Summary
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
-ANY_JSON = st.recursive(
-    JSON_SCALARS,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
-    max_leaves=30,
-)
+
+
+def _containers(children: st.SearchStrategy) -> st.SearchStrategy:
+    return st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+
+
+ANY_JSON = st.recursive(JSON_SCALARS, _containers, max_leaves=30)
 #: Wrong types mixed with values that are nearly right: times, codes and words engines use.
 FIELD_VALUES = ANY_JSON | st.sampled_from(
     [
