@@ -11,8 +11,9 @@ from exporter import api
 from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
 from exporter.pagestatus import page_status
+from exporter.vocabulary import REASONS
 from tests import engine_samples, payloads
-from tests.statusdocs import NOW, assert_valid, settings, view
+from tests.statusdocs import NOW, SCHEMAS, assert_valid, settings, view
 
 GITHUB_OUTAGE = "githubstatus-summary-2020-04-02-major-outage-unresolved-incident.json"
 GITHUB_MAINTENANCE = "githubstatus-summary-2020-12-17-maintenance-in-progress.json"
@@ -257,3 +258,20 @@ def test_every_engines_real_captures_give_documents_valid_against_the_schema(eng
         document = json.loads(api.status_document(page_status(settings(engine=engine), view(summary, up=up)), 5).body)
         assert_valid("status", document)
         assert document["stale"] is not up
+
+
+def test_the_schemas_error_reasons_are_the_exporters_fetch_error_reasons():
+    schema = json.loads((SCHEMAS / "status.schema.json").read_text(encoding="utf-8"))
+    found = [
+        node["reason"]["enum"]
+        for node in _walk(schema)
+        if isinstance(node, dict) and isinstance(node.get("reason"), dict) and "enum" in node["reason"]
+    ]
+    assert [tuple(values) for values in found] == [REASONS]
+
+
+def _walk(node):
+    yield node
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    for child in children:
+        yield from _walk(child)

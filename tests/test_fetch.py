@@ -19,7 +19,8 @@ import requests
 import responses
 
 from exporter import __version__
-from exporter.engines import ENGINES
+from exporter.engines import ENGINES, Engine
+from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError
 from exporter.fetch import PageFetcher
 from exporter.interpret import MAX_RETRY_AFTER_SECONDS, Remembered, Validators, parse_retry_after
@@ -296,3 +297,34 @@ def test_retry_after_takes_seconds_and_is_capped(header, seconds):
 def test_retry_after_takes_an_http_date_measured_against_the_wall_clock(offset, low, high):
     header = email.utils.formatdate(time.time() + offset, usegmt=True)
     assert low <= parse_retry_after(header) <= high
+
+
+def test_an_engine_reading_two_documents_sends_each_its_own_validators_and_reuses_a_304s_body(mocked):
+    seen = []
+
+    def interpret_both(bodies):
+        seen.append(tuple(body.content for body in bodies))
+        return parse_summary(payloads.summary())
+
+    engine = Engine("two", lambda url: (url + "/a.json", url + "/b.json"), interpret_both)
+    fetcher = PageFetcher(BASE, timeout=5.0, engine=engine)
+    mocked.get(BASE + "/a.json", body=b"A1", headers={"ETag": '"a1"'})
+    mocked.get(BASE + "/b.json", body=b"B1", headers={"ETag": '"b1"'})
+    first = fetcher.fetch()
+
+    mocked.replace(responses.GET, BASE + "/a.json", status=304)
+    mocked.replace(responses.GET, BASE + "/b.json", body=b"B2", headers={"ETag": '"b2"'})
+    second = fetcher.fetch(first.memo)
+
+    assert seen == [(b"A1", b"B1"), (b"A1", b"B2")]
+    assert [call.request.headers.get("If-None-Match") for call in mocked.calls] == [None, None, '"a1"', '"b1"']
+    assert second.status == 200
+
+
+def test_a_failing_first_document_ends_the_fetch_without_asking_for_the_second(mocked):
+    engine = Engine("two", lambda url: (url + "/a.json", url + "/b.json"), lambda bodies: None)
+    mocked.get(BASE + "/a.json", status=429, headers={"Retry-After": "60"})
+    with pytest.raises(FetchError) as caught:
+        PageFetcher(BASE, timeout=5.0, engine=engine).fetch()
+    assert (caught.value.reason, caught.value.retry_after) == ("rate_limited", 60.0)
+    assert [call.request.url for call in mocked.calls] == [BASE + "/a.json"]
