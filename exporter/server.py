@@ -1,5 +1,8 @@
 """The HTTP side: `/`, `/metrics`, `/probe`, `/-/healthy`, `/-/ready`, `/-/reload` (aiohttp, low level).
 
+At the edge, before any route: basic auth from the web config (401 on every path without valid
+credentials) and its extra response headers; `/-/reload` only with `--web.enable-lifecycle`.
+
 A scrape of /metrics asks the cache to refresh if due and waits for that refresh no longer than
 its budget: the `X-Prometheus-Scrape-Timeout-Seconds` it was sent, less a margin, and never more
 than the fetch deadline. Then it answers from the cache, whatever happened upstream.
@@ -19,6 +22,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from exporter.reload import Reloader
 from exporter.targets import PageTarget
+from exporter.webauth import OPEN, Guard, Verdict
 
 #: Time kept back from Prometheus's scrape timeout to render and send the answer.
 SCRAPE_TIMEOUT_MARGIN_SECONDS = 0.25
@@ -72,23 +76,40 @@ class PageInfo:
     version: str
     status_url: str
     cache_ttl: float
+    telemetry_path: str = "/metrics"
 
 
 _READ = ("GET", "HEAD")
 _WRITE = ("POST", "PUT")
 
 
+_UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Basic"}
+LIFECYCLE_DISABLED = "403 the lifecycle API is disabled: start with --web.enable-lifecycle for POST /-/reload\n"
+
+
 class ExporterApp:
     """Routes requests; one instance serves every connection."""
 
-    def __init__(self, default: PageTarget, reloader: Reloader, info: PageInfo):
+    def __init__(
+        self,
+        default: PageTarget,
+        reloader: Reloader,
+        info: PageInfo,
+        guard: Callable[[], Guard] = lambda: OPEN,
+        enable_lifecycle: bool = False,
+        reload_web: Callable[[], str | None] = lambda: None,
+    ):
+        """`guard` gives the web config's auth and headers in force; `reload_web` reloads that config."""
         self._default = default
         self._reloader = reloader
         self._info = info
+        self._guard = guard
+        self._enable_lifecycle = enable_lifecycle
+        self._reload_web = reload_web
         self._stopping = asyncio.Event()
         self._routes: dict[str, tuple[tuple[str, ...], Handler]] = {
             "/": (_READ, self._landing_page),
-            "/metrics": (_READ, self._metrics),
+            info.telemetry_path: (_READ, self._metrics),
             "/probe": (_READ, self._probe),
             "/-/healthy": (_READ, self._healthy),
             "/-/ready": (_READ, self._ready),
@@ -100,6 +121,24 @@ class ExporterApp:
         self._stopping.set()
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        guard = self._guard()
+        if guard.auth is None:
+            response = await self._route(request)
+        else:
+            verdict = await guard.auth.check(request.headers.get("Authorization"))
+            if verdict is Verdict.ALLOW:
+                response = await self._route(request)
+            elif verdict is Verdict.BUSY:
+                response = web.Response(
+                    status=429, text="429 too many authentication attempts, try again\n", headers={"Retry-After": "1"}
+                )
+            else:
+                response = web.Response(status=401, text="401 unauthorized\n", headers=_UNAUTHORIZED_HEADERS)
+        for name, value in guard.headers:
+            response.headers[name] = value
+        return response
+
+    async def _route(self, request: web.BaseRequest) -> web.StreamResponse:
         route = self._routes.get(request.path)
         if route is None:
             return web.Response(status=404, text="404 page not found\n")
@@ -125,9 +164,17 @@ class ExporterApp:
         return await _serve_page(request, page, self._stopping)
 
     async def _reload(self, request: web.BaseRequest) -> web.StreamResponse:
+        if not self._enable_lifecycle:
+            return web.Response(status=403, text=LIFECYCLE_DISABLED)
+        failures = []
         error = self._reloader.reload()
         if error is not None:
-            return web.Response(status=500, text=f"500 config reload failed, old config kept: {error}\n")
+            failures.append(f"config reload failed, old config kept: {error}")
+        web_error = self._reload_web()
+        if web_error is not None:
+            failures.append(f"web config reload failed, old settings kept: {web_error}")
+        if failures:
+            return web.Response(status=500, text=f"500 {'; '.join(failures)}\n")
         return web.Response(text="config reloaded\n")
 
     async def _landing_page(self, request: web.BaseRequest) -> web.StreamResponse:
@@ -170,6 +217,7 @@ async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyn
 
 def _landing_page(info: PageInfo, probe_names: list[str]) -> str:
     version = html.escape(info.version)
+    metrics = html.escape(quote(info.telemetry_path.lstrip("/")))
     url = html.escape(info.status_url)
     probes = "".join(f'<li><a href="probe?target={quote(name)}">{html.escape(name)}</a></li>' for name in probe_names)
     probe_section = (
@@ -185,7 +233,7 @@ def _landing_page(info: PageInfo, probe_names: list[str]) -> str:
 <p>Version {version}. Exports the Statuspage page <a href="{url}">{url}</a> as Prometheus metrics,
 reading it at most once every {info.cache_ttl:g}s however often it is scraped.</p>
 <ul>
-<li><a href="metrics">Metrics</a></li>
+<li><a href="{metrics}">Metrics</a></li>
 <li><a href="-/healthy">Health</a></li>
 <li><a href="-/ready">Readiness</a></li>
 </ul>

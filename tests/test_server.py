@@ -294,7 +294,7 @@ def test_reload_by_http_applies_a_good_file_and_keeps_unchanged_caches(pages_fil
         return (reload.status, await reload.text(), new.status, gone.status, await kept.text(), await metrics.text())
 
     reload_status, reload_text, new, gone, kept, metrics = serve(
-        GatedFetcher(), scenario, ["--config.file", str(pages_file)], fetchers
+        GatedFetcher(), scenario, ["--config.file", str(pages_file), "--web.enable-lifecycle"], fetchers
     )
     assert (reload_status, reload_text) == (200, "config reloaded\n")
     assert (new, gone) == (200, 400)
@@ -311,7 +311,8 @@ def test_reload_of_a_bad_file_keeps_the_old_pages_and_says_so(pages_file):
         metrics = await client.get("/metrics")
         return reload.status, await reload.text(), old.status, await metrics.text()
 
-    status, text, old, metrics = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], probe_fetchers())
+    flags = ["--config.file", str(pages_file), "--web.enable-lifecycle"]
+    status, text, old, metrics = serve(GatedFetcher(), scenario, flags, probe_fetchers())
     assert status == 500
     assert text == f"500 config reload failed, old config kept: {pages_file}: pages[0]: missing 'url'\n"
     assert old == 200
