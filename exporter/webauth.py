@@ -51,11 +51,15 @@ class BcryptRunner:
         self._max_waiting = max_waiting
         self.waiting = 0
 
-    def full(self) -> bool:
-        return self.waiting >= self._max_waiting
+    def reserve(self) -> bool:
+        """Take a place in the queue, if one is free; `check` gives it back."""
+        if self.waiting >= self._max_waiting:
+            return False
+        self.waiting += 1
+        return True
 
     async def check(self, password: bytes, hashed: bytes) -> bool:
-        self.waiting += 1
+        """Run one check on the bcrypt thread, in a place taken with `reserve`."""
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor, self._check, password, hashed)
         finally:
@@ -92,20 +96,20 @@ class BasicAuth:
             return Verdict.DENY
         pending = self._in_flight.get(key)
         if pending is None:
-            if self._runner.full():
+            credentials = parse_basic(authorization)
+            if credentials is None:
+                _remember(self._failures, key, MAX_CACHED_FAILURES)
+                return Verdict.DENY
+            if not self._runner.reserve():
                 return Verdict.BUSY
-            pending = asyncio.ensure_future(self._verify(authorization))
+            pending = asyncio.ensure_future(self._verify(*credentials))
             self._in_flight[key] = pending
             pending.add_done_callback(lambda _: self._in_flight.pop(key, None))
         ok = await asyncio.shield(pending)
         _remember(self._successes if ok else self._failures, key, MAX_CACHED_SUCCESSES if ok else MAX_CACHED_FAILURES)
         return Verdict.ALLOW if ok else Verdict.DENY
 
-    async def _verify(self, authorization: str) -> bool:
-        credentials = parse_basic(authorization)
-        if credentials is None:
-            return False
-        user, password = credentials
+    async def _verify(self, user: str, password: bytes) -> bool:
         hashed = self._users.get(user)
         ok = await self._runner.check(password, hashed if hashed is not None else self._decoy)
         return ok and hashed is not None

@@ -331,6 +331,14 @@ class _Parser:
             context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
         else:
             context.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
+        # OpenSSL says only "PEM lib" for anything that is not PEM: name what is missing instead.
+        names = {key_name: tls.get(f"{key_name}_file") or key_name for key_name in ("cert", "key")}
+        if b"-----BEGIN CERTIFICATE-----" not in cert:
+            self.errors.append(f"tls_server_config: no PEM certificate in {names['cert']}")
+        if not re.search(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----", key):
+            self.errors.append(f"tls_server_config: no PEM private key in {names['key']}")
+        if len(self.errors) > errors_before:
+            return None
         try:
             with _memory_file(cert) as cert_path, _memory_file(key) as key_path:
                 context.load_cert_chain(cert_path, key_path, password=_no_password)
@@ -390,7 +398,9 @@ def _no_password() -> bytes:
 
 
 def _ssl_reason(err: ssl.SSLError) -> str:
-    return (err.reason or str(err)).lower().replace("_", " ")
+    """`key values mismatch` from `[X509: KEY_VALUES_MISMATCH] key values mismatch (_ssl.c:3926)`."""
+    text = str(err.args[1]) if len(err.args) > 1 else str(err)
+    return re.sub(r"^\[[^\]]*\]\s*|\s*\(_ssl\.c:\d+\)$", "", text)
 
 
 @contextlib.contextmanager
