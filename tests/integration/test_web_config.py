@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from exporter.healthcheck import check
 from tests.fakepage import FakeStatuspage
 from tests.integration.exporter_process import REPO, ExporterProcess
 from tests.webcerts import Pki, bcrypt_hash, make_pki, tls_section, write_leaf, write_web_config
@@ -218,3 +219,40 @@ def test_a_bad_web_config_at_start_exits_2_with_one_line(tmp_path, document, mes
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"github-status-exporter: {path}: ")
     assert message in result.stderr
+
+
+def test_the_image_healthcheck_speaks_https_with_credentials(tmp_path, page, pki):
+    document = {"tls_server_config": tls_section(pki), "basic_auth_users": {"prometheus": bcrypt_hash(PASSWORD)}}
+    client = {"verify": str(pki.ca_file), "auth": ("prometheus", PASSWORD)}
+    (tmp_path / "right").write_text(PASSWORD + "\n")
+    (tmp_path / "wrong").write_text("guess\n")
+    with start(tmp_path, document, page, client) as exporter:
+        environ = {"LISTEN_ADDRESS": f":{exporter.port}", "WEB_CONFIG_FILE": str(tmp_path / "web.yml")}
+        user = {"HEALTHCHECK_USERNAME": "prometheus"}
+        answers = [
+            check({**environ, **user, "HEALTHCHECK_PASSWORD_FILE": str(tmp_path / "right")}),
+            check({**environ, **user, "HEALTHCHECK_PASSWORD_FILE": str(tmp_path / "wrong")}),
+            check(environ),
+            check({**environ, "WEB_CONFIG_FILE": ""}),  # plain HTTP to the TLS port
+        ]
+    assert answers[:3] == [
+        None,
+        "/-/healthy answered 401",
+        "basic auth is on: set HEALTHCHECK_USERNAME and HEALTHCHECK_PASSWORD_FILE",
+    ]
+    assert answers[3] is not None and answers[3].startswith("RemoteDisconnected")
+
+
+def test_the_healthcheck_presents_a_client_certificate_when_one_is_required(tmp_path, page, pki):
+    clients = make_pki(tmp_path / "clients", "clients")
+    cert, key = clients.client_cert(tmp_path, "healthcheck")
+    tls = tls_section(pki, client_auth_type="RequireAndVerifyClientCert", client_ca_file=str(clients.ca_file))
+    client = {"verify": str(pki.ca_file), "cert": (str(cert), str(key))}
+    with start(tmp_path, {"tls_server_config": tls}, page, client) as exporter:
+        environ = {"LISTEN_ADDRESS": f"127.0.0.1:{exporter.port}", "WEB_CONFIG_FILE": str(tmp_path / "web.yml")}
+        with_cert = check({**environ, "HEALTHCHECK_CERT_FILE": str(cert), "HEALTHCHECK_KEY_FILE": str(key)})
+        without = check(environ)
+    assert (with_cert, without) == (
+        None,
+        "RequireAndVerifyClientCert is on: set HEALTHCHECK_CERT_FILE and HEALTHCHECK_KEY_FILE",
+    )
