@@ -167,7 +167,9 @@ async def serve(config: Config, app: ExporterApp, reloader: Reloader, web: WebCo
     def on_hangup() -> None:
         reloader.reload()
         web.reload()
-        web_changed.set()
+
+    # After a reload (SIGHUP, POST /-/reload, a poll), new connections get its TLS context at once.
+    web.on_reload(web_changed.set)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)

@@ -59,6 +59,11 @@ class WebConfigWatcher:
         self.last_success_timestamp = wall()
         #: Changes with every reload attempt, so that renderings of collect() are redone.
         self.generation = 0
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_reload(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every reload attempt, good or bad (whatever asked for it)."""
+        self._listeners.append(callback)
 
     def _guard(self, config: WebConfig) -> Guard:
         auth = BasicAuth(config.users, self._runner) if config.users else None
@@ -76,6 +81,13 @@ class WebConfigWatcher:
         return self._reload()
 
     def _reload(self) -> str | None:
+        try:
+            return self._load()
+        finally:
+            for callback in self._listeners:
+                callback()
+
+    def _load(self) -> str | None:
         # Each attempt follows a change of the files (or a request): a bad file is logged once.
         self.generation += 1
         before = fingerprint(self._watched)

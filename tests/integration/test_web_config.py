@@ -14,6 +14,7 @@ import ssl
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,26 @@ def test_the_healthcheck_presents_a_client_certificate_when_one_is_required(tmp_
         None,
         "RequireAndVerifyClientCert is on: set HEALTHCHECK_CERT_FILE and HEALTHCHECK_KEY_FILE",
     )
+
+
+def test_guessed_passwords_are_bounded_and_do_not_slow_a_scraper_with_a_cached_password(tmp_path, page, pki):
+    document = {"tls_server_config": tls_section(pki), "basic_auth_users": {"prometheus": bcrypt_hash(PASSWORD, 12)}}
+    client = {"verify": str(pki.ca_file), "auth": ("prometheus", PASSWORD)}
+    with start(tmp_path, document, page, client) as exporter:  # its health checks cached the verdict
+        context = pki.client_context()
+
+        def guess(i: int) -> int:
+            return https_get(exporter.port, context, "/metrics", f"guess-{i}")[0]
+
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            guesses = pool.map(guess, range(96))
+            latencies = []
+            for _ in range(10):
+                started = time.monotonic()
+                assert https_get(exporter.port, context, "/metrics", PASSWORD)[0] == 200
+                latencies.append(time.monotonic() - started)
+            statuses = list(guesses)
+    assert set(statuses) == {401, 429}, statuses
+    # One bcrypt thread: at cost 12 (~0.2 s a check) most of 96 guesses in a burst are turned away.
+    assert statuses.count(429) > statuses.count(401)
+    assert max(latencies) < 1.0, latencies
