@@ -6,6 +6,9 @@ import ssl
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from exporter.__main__ import run
 from exporter.webconfig import PLAIN, WebConfigError, load
@@ -321,3 +324,39 @@ def test_config_check_validates_the_web_config(tmp_path, pki, capsys):
     write(tmp_path, {"tls_server_config": {"cert_file": str(pki.cert_file)}})
     assert run(["--config.check", "--web.config.file", str(path)], {}) == 2
     assert capsys.readouterr().err == f"github-status-exporter: {path}: tls_server_config: missing key_file (or key)\n"
+
+
+# -- whatever the file holds -----------------------------------------------------------------------
+_KEYS = ["tls_server_config", "http_server_config", "basic_auth_users", "rate_limit", "headers", "http2", "cert",
+         "key", "cert_file", "key_file", "client_ca", "client_ca_file", "client_auth_type", "min_version",
+         "max_version", "cipher_suites", "prefer_server_cipher_suites", "X-Frame-Options", "alice"]  # fmt: skip
+_VALUES = st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(
+    ["TLS13", "TLS10", "RequireAnyClientCert", "deny", "TLS_AES_128_GCM_SHA256", HASH, ".", "{cert}", "{key}", "{ca}"]
+)
+_DOCUMENTS = st.recursive(
+    _VALUES,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(_KEYS), children, max_size=4),
+    max_leaves=20,
+)
+
+
+def _replace(value, table: dict):
+    if isinstance(value, dict):
+        return {k: _replace(v, table) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace(v, table) for v in value]
+    return table.get(value, value) if isinstance(value, str) else value
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=_DOCUMENTS)
+def test_any_document_gives_a_config_or_a_one_line_error(tmp_path, pki, document):
+    path = tmp_path / "web.yml"
+    files = {"{cert}": str(pki.cert_file), "{key}": str(pki.key_file), "{ca}": str(pki.ca_file)}
+    path.write_text(yaml.safe_dump(_replace(document, files)), encoding="utf-8")
+    try:
+        config = load(str(path))
+    except WebConfigError as err:
+        assert "\n" not in str(err) and str(err).startswith(f"{path}: ")
+    else:
+        assert config.files[0] == str(path)
