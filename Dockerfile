@@ -2,6 +2,9 @@
 #
 #   docker build -t github-status-exporter .
 #   docker run -p 9747:9747 github-status-exporter
+#   docker run -p 9747:9747 -v /etc/gse:/etc/gse:ro -e WEB_CONFIG_FILE=/etc/gse/web.yml \
+#       -e HEALTHCHECK_USERNAME=prometheus -e HEALTHCHECK_PASSWORD_FILE=/etc/gse/healthcheck.password \
+#       github-status-exporter              # TLS and basic auth (README: Securing the endpoints)
 #
 # BASE_IMAGE may be any image with Python 3.11 and its venv module (`python3 -m venv` must work):
 # the official slim image by default, or a plain Debian bookworm with python3 + python3-venv.
@@ -35,10 +38,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     LISTEN_ADDRESS=:9747
 EXPOSE 9747
-# No curl in the image: the venv's Python asks /-/healthy on the address LISTEN_ADDRESS names
-# (":9747", "0.0.0.0:9747", "[::]:9747" and "host:port" forms), at run time, so it follows changes.
+# No curl in the image: the venv's Python asks /-/healthy (exporter/healthcheck.py) on the address
+# LISTEN_ADDRESS names, with the WEB_CONFIG_FILE's TLS (https) and basic auth, read at run time so
+# it follows changes. With basic auth on, set HEALTHCHECK_USERNAME and HEALTHCHECK_PASSWORD_FILE;
+# with client certificates required, HEALTHCHECK_CERT_FILE and HEALTHCHECK_KEY_FILE.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["/opt/venv/bin/python", "-c", "import os, sys, urllib.request\nhost, _, port = os.environ.get('LISTEN_ADDRESS', ':9747').rpartition(':')\nhost = {'': '127.0.0.1', '0.0.0.0': '127.0.0.1', '[::]': '[::1]'}.get(host, host)\ntry:\n    urllib.request.urlopen(f'http://{host}:{port}/-/healthy', timeout=4).close()\nexcept Exception as exc:\n    sys.exit(f'unhealthy: {exc}')\n"]
+    CMD ["/opt/venv/bin/python", "-m", "exporter.healthcheck"]
 # Exec form: the exporter is PID 1 and gets SIGTERM from `docker stop` directly.
 ENTRYPOINT ["github-status-exporter"]
 

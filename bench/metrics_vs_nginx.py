@@ -1,8 +1,10 @@
 """Benchmark: /metrics from a fresh cache against nginx serving the same bytes as a static file.
 
-Both servers run side by side in one run and are loaded alternately by the same wrk command
+The servers run side by side in one run and are loaded alternately by the same wrk command
 (2 threads, 32 keep-alive connections), so the ratio is what matters, not the absolute numbers
-of a noisy machine. Usage: `make bench` (needs the Debian packages wrk and nginx).
+of a noisy machine: nginx, the exporter in plain HTTP, and a second exporter with a web config
+(TLS 1.3 and basic auth with a cost-10 bcrypt hash, as a scrape would meet it).
+Usage: `make bench` (needs the Debian packages wrk and nginx).
 
     python bench/metrics_vs_nginx.py [--duration 10] [--rounds 3]
 """
@@ -10,6 +12,7 @@ of a noisy machine. Usage: `make bench` (needs the Debian packages wrk and nginx
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import re
 import shutil
@@ -27,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests import payloads
 from tests.fakepage import FakeStatuspage
 from tests.integration.exporter_process import ExporterProcess, free_port
+from tests.webcerts import bcrypt_hash, make_pki, tls_section, write_web_config
+
+PASSWORD = "bench-secret"
 
 NGINX_CONF = """
 worker_processes 1;
@@ -65,8 +71,11 @@ def github_like_payload() -> dict:
     return payloads.summary(components, indicator="minor", incidents=[payloads.incident("Degraded Actions")])
 
 
-def wrk(url: str, duration: int) -> float:
-    result = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", url], capture_output=True, text=True, check=True)
+def wrk(url: str, duration: int, headers: tuple[str, ...] = ()) -> float:
+    header_args = [arg for header in headers for arg in ("-H", header)]
+    result = subprocess.run(
+        ["wrk", "-t2", "-c32", f"-d{duration}s", *header_args, url], capture_output=True, text=True, check=True
+    )
     if "Non-2xx" in result.stdout or "Socket errors" in result.stdout:
         raise SystemExit(f"wrk saw errors against {url}:\n{result.stdout}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
@@ -84,8 +93,18 @@ def main() -> int:
 
     with FakeStatuspage() as page, tempfile.TemporaryDirectory() as root:
         page.set_summary(github_like_payload())
-        exporter = ExporterProcess(["--statuspage.url", page.url, "--cache.ttl", "10m", "--log.level", "warn"])
-        with exporter:
+        flags = ["--statuspage.url", page.url, "--cache.ttl", "10m", "--log.level", "warn"]
+        exporter = ExporterProcess(flags)
+        pki = make_pki(Path(root) / "pki")
+        web = {"tls_server_config": tls_section(pki), "basic_auth_users": {"prometheus": bcrypt_hash(PASSWORD, 10)}}
+        web_file = write_web_config(Path(root) / "web.yml", web)
+        secured = ExporterProcess(
+            [*flags, "--web.config.file", str(web_file)],
+            scheme="https",
+            client={"verify": str(pki.ca_file), "auth": ("prometheus", PASSWORD)},
+        )
+        authorization = "Authorization: Basic " + base64.b64encode(f"prometheus:{PASSWORD}".encode()).decode()
+        with exporter, secured:
             body = requests.get(exporter.base_url + "/metrics", timeout=10).content
             Path(root).chmod(0o755)  # nginx's worker may run as another user (www-data under root)
             (Path(root) / "www").mkdir()
@@ -96,10 +115,14 @@ def main() -> int:
             nginx = subprocess.Popen(["nginx", "-c", f"{root}/nginx.conf"], stderr=subprocess.DEVNULL)
             try:
                 time.sleep(0.5)
-                results: dict[str, list[float]] = {"nginx": [], "exporter": []}
+                secured_body = secured.get("/metrics").content  # its own process metrics: not the same bytes
+                if b"statuspage_up 1.0" not in secured_body:
+                    raise SystemExit(f"bench: the TLS exporter did not serve the page:\n{secured_body[:500]!r}")
+                results: dict[str, list[float]] = {"nginx": [], "exporter": [], "secured": []}
                 for _ in range(args.rounds):
                     results["nginx"].append(wrk(f"http://127.0.0.1:{nginx_port}/metrics", args.duration))
                     results["exporter"].append(wrk(exporter.base_url + "/metrics", args.duration))
+                    results["secured"].append(wrk(secured.base_url + "/metrics", args.duration, (authorization,)))
             finally:
                 nginx.terminate()
                 nginx.wait(10)
@@ -108,7 +131,8 @@ def main() -> int:
     nginx_rps = statistics.median(results["nginx"])
     exporter_rps = statistics.median(results["exporter"])
     print(
-        f"/metrics body: {len(body)} bytes; wrk -t2 -c32 -d{args.duration}s, median of {args.rounds} "
+        f"/metrics body: {len(body)} bytes ({len(secured_body)} with TLS); "
+        f"wrk -t2 -c32 -d{args.duration}s, median of {args.rounds} "
         f"alternating rounds; upstream requests during the run: {upstream_requests}"
     )
     print()
@@ -121,6 +145,11 @@ def main() -> int:
     print(
         f"| github-status-exporter /metrics | {exporter_rps:,.0f} | "
         f"{', '.join(f'{r:,.0f}' for r in results['exporter'])} | {exporter_rps / nginx_rps:.2f} |"
+    )
+    secured_rps = statistics.median(results["secured"])
+    print(
+        f"| github-status-exporter /metrics, TLS 1.3 + basic auth | {secured_rps:,.0f} | "
+        f"{', '.join(f'{r:,.0f}' for r in results['secured'])} | {secured_rps / nginx_rps:.2f} |"
     )
     return 0
 

@@ -10,6 +10,8 @@ import logging
 import os
 import resource
 import signal
+import socket
+import ssl
 import sys
 from typing import Callable, Mapping, Sequence
 
@@ -26,22 +28,35 @@ from exporter.reload import Reloader
 from exporter.server import ClientErrorLogFilter, ExporterApp, PageInfo, http_server
 from exporter.targets import CachePool, PageTarget
 from exporter.upstream import Upstream
+from exporter.webconfig import PLAIN, WebConfig
+from exporter.webconfig import load as load_web_config
+from exporter.webreload import WebConfigWatcher
 
 #: How long open connections get to finish their answer after SIGTERM.
 SHUTDOWN_GRACE_SECONDS = 2.0
 #: Pending connections the kernel queues for us: a burst of scrapers must not be refused.
 LISTEN_BACKLOG = 1024
+#: How often the web config file and the certificates it names are checked for changes.
+WEB_CONFIG_POLL_SECONDS = 1.0
+#: A client gets this long to finish its TLS handshake.
+TLS_HANDSHAKE_TIMEOUT_SECONDS = 10.0
 
 _log = log.get_logger("exporter")
 
 
 def build_app(
-    config: Config, pages: tuple[PageSettings, ...] = (), make_fetcher: Callable[[PageSettings], Fetcher] | None = None
+    config: Config,
+    pages: tuple[PageSettings, ...] = (),
+    make_fetcher: Callable[[PageSettings], Fetcher] | None = None,
+    web: WebConfigWatcher | None = None,
 ) -> tuple[ExporterApp, Reloader]:
     """Wire the default page (for /metrics) and the file's pages (for /probe).
 
-    `make_fetcher` replaces the real page fetcher, for tests.
+    `make_fetcher` replaces the real page fetcher, for tests; `web` holds the web config
+    (plain HTTP, no auth, if not given).
     """
+    if web is None:
+        web = WebConfigWatcher("", PLAIN)
     upstream = Upstream()
     if make_fetcher is None:
 
@@ -57,30 +72,102 @@ def build_app(
         pages=pages,
         after_reload=lambda in_use: upstream.retain(page.url for page in in_use),
     )
-    own = [ProcessCollector(registry=None), PlatformCollector(registry=None), BuildInfoCollector(__version__), reloader]
+    own = [
+        ProcessCollector(registry=None),
+        PlatformCollector(registry=None),
+        BuildInfoCollector(__version__),
+        reloader,
+        web,
+    ]
     target = PageTarget(default, pool.cache_for(default), extra_collectors=own)
-    info = PageInfo(version=__version__, status_url=config.status_url, cache_ttl=config.cache_ttl)
-    return ExporterApp(target, reloader, info), reloader
+    info = PageInfo(version=__version__, cache_ttl=config.cache_ttl, telemetry_path=config.web_telemetry_path)
+    app = ExporterApp(
+        target,
+        reloader,
+        info,
+        guard=lambda: web.guard,
+        enable_lifecycle=config.web_enable_lifecycle,
+        reload_web=web.reload,
+    )
+    return app, reloader
 
 
-async def serve(config: Config, app: ExporterApp, reloader: Reloader) -> None:
+class Listener:
+    """The listening sockets, served with the TLS context in force.
+
+    A new context (a changed web config or certificate) is taken into use by serving duplicates
+    of the same sockets with it, then closing the servers of the old one: the kernel's queue of
+    pending connections is shared, so no connection is refused in between, and open connections
+    keep the settings they started with.
+    """
+
+    def __init__(self, protocol_factory: Callable[[], asyncio.Protocol], host: str | None, port: int):
+        self._factory = protocol_factory
+        self._host = host
+        self._port = port
+        self._servers: list[asyncio.AbstractServer] = []
+        self._sockets: list[socket.socket] = []
+        self.ssl_context: ssl.SSLContext | None = None
+
+    async def start(self, context: ssl.SSLContext | None) -> list[tuple]:
+        """Listen; return the addresses listened on."""
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(
+            self._factory, self._host, self._port, reuse_address=True, backlog=LISTEN_BACKLOG, **_tls(context)
+        )
+        self._servers, self.ssl_context = [server], context
+        self._sockets = [socket.socket(fileno=os.dup(sock.fileno())) for sock in server.sockets]
+        return [sock.getsockname() for sock in self._sockets]
+
+    async def use(self, context: ssl.SSLContext | None) -> None:
+        """Serve new connections with `context`."""
+        loop = asyncio.get_running_loop()
+        servers = [
+            await loop.create_server(self._factory, sock=sock.dup(), backlog=LISTEN_BACKLOG, **_tls(context))
+            for sock in self._sockets
+        ]
+        old, self._servers, self.ssl_context = self._servers, servers, context
+        for server in old:
+            server.close()
+
+    def close(self) -> None:
+        for server in self._servers:
+            server.close()
+        for sock in self._sockets:
+            sock.close()
+
+
+def _tls(context: ssl.SSLContext | None) -> dict:
+    return {"ssl": context, "ssl_handshake_timeout": TLS_HANDSHAKE_TIMEOUT_SECONDS} if context else {}
+
+
+async def serve(config: Config, app: ExporterApp, reloader: Reloader, web: WebConfigWatcher | None = None) -> None:
     """Serve until SIGTERM or SIGINT, then close connections and return. SIGHUP reloads."""
+    if web is None:
+        web = WebConfigWatcher("", PLAIN)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    web_changed = asyncio.Event()
     received: list[str] = []
 
     def on_signal(sig: signal.Signals) -> None:
         received.append(sig.name)
         stop.set()
 
+    def on_hangup() -> None:
+        reloader.reload()
+        web.reload()
+
+    # After a reload (SIGHUP, POST /-/reload, a poll), new connections get its TLS context at once.
+    web.on_reload(web_changed.set)
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
-    loop.add_signal_handler(signal.SIGHUP, reloader.reload)
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
     http = http_server(app)
-    server = await loop.create_server(
-        http, config.listen_host or None, config.listen_port, reuse_address=True, backlog=LISTEN_BACKLOG
-    )
-    addresses = sorted({_format_address(sock.getsockname()) for sock in server.sockets})
+    listener = Listener(http, config.listen_host or None, config.listen_port)
+    addresses = sorted({_format_address(name) for name in await listener.start(web.current.ssl_context)})
+    watching = asyncio.ensure_future(_watch_web_config(web, listener, web_changed))
     _log.info(
         "exporter started",
         version=__version__,
@@ -92,13 +179,33 @@ async def serve(config: Config, app: ExporterApp, reloader: Reloader) -> None:
         fetch_timeout_seconds=config.fetch_timeout,
         config_file=config.config_file or None,
         probe_pages=len(reloader.targets),
+        web_config_file=config.web_config_file or None,
+        tls=web.current.tls,
+        basic_auth=bool(web.current.users),
     )
     await stop.wait()
     _log.info("exporter stopping", signal=received[0])
     app.begin_shutdown()
-    server.close()
+    watching.cancel()
+    listener.close()
     await http.shutdown(SHUTDOWN_GRACE_SECONDS)
     _log.info("exporter stopped")
+
+
+async def _watch_web_config(web: WebConfigWatcher, listener: Listener, changed: asyncio.Event) -> None:
+    """Poll the web config's files; serve new connections with its TLS context when that changes."""
+    while True:
+        try:
+            await asyncio.wait_for(changed.wait(), WEB_CONFIG_POLL_SECONDS)
+        except TimeoutError:
+            web.poll()
+        changed.clear()
+        context = web.current.ssl_context
+        if context is not listener.ssl_context:
+            try:
+                await listener.use(context)
+            except OSError as err:
+                _log.error("cannot serve with the new web config", error=str(err))
 
 
 def _format_address(sockname: tuple) -> str:
@@ -130,22 +237,32 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     try:
         config = load(argv, environ)
         pages = load_pages(config.config_file, config) if config.config_file else ()
+        web_config = load_web_config(config.web_config_file)
     except ConfigError as err:
         print(f"{PROGRAM}: {err}", file=sys.stderr)
         return 2
     if config.config_check:
-        print(f"{PROGRAM}: configuration OK ({len(pages)} pages in {config.config_file or 'no --config.file'})")
+        print(
+            f"{PROGRAM}: configuration OK ({len(pages)} pages in {config.config_file or 'no --config.file'}"
+            + (f"; {_describe(web_config)} in {config.web_config_file})" if config.web_config_file else ")")
+        )
         return 0
     log.configure(config.log_level, config.log_format)
     logging.getLogger("aiohttp.server").addFilter(ClientErrorLogFilter())
     _raise_open_files_limit()
-    app, reloader = build_app(config, pages)
+    web = WebConfigWatcher(config.web_config_file, web_config)
+    app, reloader = build_app(config, pages, web=web)
     try:
-        _event_loop_runner()(serve(config, app, reloader))
+        _event_loop_runner()(serve(config, app, reloader, web))
     except OSError as err:
         _log.error("cannot listen", listen_address=config.listen_address, error=str(err))
         return 1
     return 0
+
+
+def _describe(web: WebConfig) -> str:
+    tls = f"TLS with {web.client_auth_type}" if web.tls else "no TLS"
+    return f"{tls}, {len(web.users)} basic auth users, {len(web.headers)} headers"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -47,6 +47,9 @@ class Config:
     config_file: str = ""
     config_check: bool = False
     engine: str = "statuspage"
+    web_config_file: str = ""
+    web_enable_lifecycle: bool = False
+    web_telemetry_path: str = "/metrics"
 
     @property
     def listen_address(self) -> str:
@@ -62,6 +65,8 @@ class _Setting:
     help: str
     parse: Callable[[str], object]
     field: str
+    #: A switch: the flag alone means "true" (`--flag=false` also works), the variable is true/false.
+    boolean: bool = False
 
 
 def parse_duration(text: str) -> float:
@@ -132,6 +137,35 @@ def parse_regex(text: str) -> re.Pattern[str] | None:
         return re.compile(text)
     except re.error as err:
         raise ValueError(f"invalid regular expression {text!r}: {err}") from None
+
+
+def parse_bool(text: str) -> bool:
+    values = {"true": True, "1": True, "false": False, "0": False}
+    if text.lower() not in values:
+        raise ValueError(f"invalid value {text!r} (want true or false)")
+    return values[text.lower()]
+
+
+#: Paths the exporter itself serves: the telemetry path may not hide one of them.
+RESERVED_PATHS = (
+    "/",
+    "/status",
+    "/api/v1/status",
+    "/api/v1/pages",
+    "/api/v1/badge.svg",
+    "/probe",
+    "/-/healthy",
+    "/-/ready",
+    "/-/reload",
+)
+
+
+def parse_telemetry_path(text: str) -> str:
+    if not text.startswith("/") or any(c in text for c in "?# ") or not text.isprintable():
+        raise ValueError(f"invalid path {text!r} (want an absolute path such as /metrics)")
+    if text in RESERVED_PATHS:
+        raise ValueError(f"{text!r} is already served by the exporter")
+    return text
 
 
 def _choice(choices: Sequence[str]) -> Callable[[str], str]:
@@ -207,6 +241,31 @@ SETTINGS = (
         str,
         "config_file",
     ),
+    _Setting(
+        "--web.config.file",
+        "WEB_CONFIG_FILE",
+        "",
+        "exporter-toolkit web config file: TLS, client certificates, basic auth, response headers",
+        str,
+        "web_config_file",
+    ),
+    _Setting(
+        "--web.enable-lifecycle",
+        "WEB_ENABLE_LIFECYCLE",
+        "false",
+        "allow POST /-/reload (without it, it answers 403; SIGHUP always reloads)",
+        parse_bool,
+        "web_enable_lifecycle",
+        boolean=True,
+    ),
+    _Setting(
+        "--web.telemetry-path",
+        "WEB_TELEMETRY_PATH",
+        "/metrics",
+        "path under which the default page's metrics are served",
+        parse_telemetry_path,
+        "web_telemetry_path",
+    ),
 )
 
 
@@ -229,9 +288,12 @@ def _argument_parser() -> argparse.ArgumentParser:
             metavar=setting.env,
             default=None,
             help=f"{setting.help} (env {setting.env}, default {setting.default!r})",
+            **({"nargs": "?", "const": "true"} if setting.boolean else {}),
         )
     parser.add_argument(
-        "--config.check", action="store_true", help="validate the flags and the --config.file, then exit 0 or 2"
+        "--config.check",
+        action="store_true",
+        help="validate the flags, the --config.file and the --web.config.file, then exit 0 or 2",
     )
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
     return parser

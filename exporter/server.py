@@ -1,5 +1,8 @@
 """The HTTP side (aiohttp, low level): `/metrics`, `/probe`, the status API, page and badges, `/-/...`.
 
+At the edge, before any route: basic auth from the web config (401 on every path without valid
+credentials) and its extra response headers; `/-/reload` only with `--web.enable-lifecycle`.
+
 A scrape of /metrics asks the cache to refresh if due and waits for that refresh no longer than
 its budget: the `X-Prometheus-Scrape-Timeout-Seconds` it was sent, less a margin, and never more
 than the fetch deadline. Then it answers from the cache, whatever happened upstream. The status
@@ -25,6 +28,7 @@ from exporter import api, badge, statushtml
 from exporter.pagestatus import PageStatus, page_status
 from exporter.reload import Reloader
 from exporter.targets import PageTarget
+from exporter.webauth import OPEN, Guard, Verdict
 
 #: Time kept back from Prometheus's scrape timeout to render and send the answer.
 SCRAPE_TIMEOUT_MARGIN_SECONDS = 0.25
@@ -77,8 +81,8 @@ class PageInfo:
     """What the status page's footer says about this exporter."""
 
     version: str
-    status_url: str
     cache_ttl: float
+    telemetry_path: str = "/metrics"
 
 
 _READ = ("GET", "HEAD")
@@ -100,16 +104,31 @@ class _Reuse:
         return value
 
 
+_UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Basic"}
+LIFECYCLE_DISABLED = "403 the lifecycle API is disabled: start with --web.enable-lifecycle for POST /-/reload\n"
+
+
 class ExporterApp:
     """Routes requests; one instance serves every connection."""
 
     def __init__(
-        self, default: PageTarget, reloader: Reloader, info: PageInfo, wall: Callable[[], float] = time.time
+        self,
+        default: PageTarget,
+        reloader: Reloader,
+        info: PageInfo,
+        guard: Callable[[], Guard] = lambda: OPEN,
+        enable_lifecycle: bool = False,
+        reload_web: Callable[[], str | None] = lambda: None,
+        wall: Callable[[], float] = time.time,
     ):
-        """`wall` is the clock the status page tells ages by."""
+        """`guard` gives the web config's auth and headers in force; `reload_web` reloads that config;
+        `wall` is the clock the status page tells ages by."""
         self._default = default
         self._reloader = reloader
         self._info = info
+        self._guard = guard
+        self._enable_lifecycle = enable_lifecycle
+        self._reload_web = reload_web
         self._wall = wall
         self._stopping = asyncio.Event()
         # Many clients asking between two refreshes get the same bytes, built once on the event loop.
@@ -121,7 +140,7 @@ class ExporterApp:
             "/api/v1/status": (_READ, self._api_status),
             "/api/v1/pages": (_READ, self._api_pages),
             "/api/v1/badge.svg": (_READ, self._badge),
-            "/metrics": (_READ, self._metrics),
+            info.telemetry_path: (_READ, self._metrics),
             "/probe": (_READ, self._probe),
             "/-/healthy": (_READ, self._healthy),
             "/-/ready": (_READ, self._ready),
@@ -133,6 +152,24 @@ class ExporterApp:
         self._stopping.set()
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        guard = self._guard()
+        if guard.auth is None:
+            response = await self._route(request)
+        else:
+            verdict = await guard.auth.check(request.headers.get("Authorization"))
+            if verdict is Verdict.ALLOW:
+                response = await self._route(request)
+            elif verdict is Verdict.BUSY:
+                response = web.Response(
+                    status=429, text="429 too many authentication attempts, try again\n", headers={"Retry-After": "1"}
+                )
+            else:
+                response = web.Response(status=401, text="401 unauthorized\n", headers=_UNAUTHORIZED_HEADERS)
+        for name, value in guard.headers:
+            response.headers[name] = value
+        return response
+
+    async def _route(self, request: web.BaseRequest) -> web.StreamResponse:
         route = self._routes.get(request.path)
         if route is None:
             return web.Response(status=404, text="404 page not found\n")
@@ -158,9 +195,17 @@ class ExporterApp:
         return await _serve_page(request, page, self._stopping)
 
     async def _reload(self, request: web.BaseRequest) -> web.StreamResponse:
+        if not self._enable_lifecycle:
+            return web.Response(status=403, text=LIFECYCLE_DISABLED)
+        failures = []
         error = self._reloader.reload()
         if error is not None:
-            return web.Response(status=500, text=f"500 config reload failed, old config kept: {error}\n")
+            failures.append(f"config reload failed, old config kept: {error}")
+        web_error = self._reload_web()
+        if web_error is not None:
+            failures.append(f"web config reload failed, old settings kept: {web_error}")
+        if failures:
+            return web.Response(status=500, text=f"500 {'; '.join(failures)}\n")
         return web.Response(text="config reloaded\n")
 
     # -- the status API, page and badges -----------------------------------------------------------
@@ -223,7 +268,7 @@ class ExporterApp:
             body = statushtml.render_unknown_target(request.query["target"])
             return web.Response(status=400, body=body.encode(), headers=_HTML_HEADERS)
         status = await self._current_status(request, page)
-        footer = statushtml.Footer(self._info.version, self._info.cache_ttl)
+        footer = statushtml.Footer(self._info.version, self._info.cache_ttl, self._info.telemetry_path)
         body = statushtml.render(status, self._cached_statuses(leave_out=page), footer, now=self._wall())
         return web.Response(body=body.encode(), headers=_HTML_HEADERS)
 

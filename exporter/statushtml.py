@@ -62,6 +62,7 @@ class Footer:
 
     version: str
     cache_ttl: float
+    telemetry_path: str = "/metrics"
 
 
 def render(status: PageStatus, others: Sequence[PageStatus], footer: Footer, now: float) -> str:
@@ -202,7 +203,8 @@ def _footer(footer: Footer) -> str:
     return (
         f"<footer><p>github-status-exporter {_e(footer.version)}: reads each page at most once every "
         f"{footer.cache_ttl:g} s, however often this page, the API or Prometheus ask.</p>"
-        '<ul><li><a href="metrics">Metrics</a></li><li><a href="-/healthy">Health</a></li>'
+        f'<ul><li><a href="{_e(quote(footer.telemetry_path.lstrip("/")))}">Metrics</a></li>'
+        '<li><a href="-/healthy">Health</a></li>'
         '<li><a href="-/ready">Readiness</a></li><li><a href="api/v1/status">JSON</a></li></ul></footer>'
     )
 

@@ -224,3 +224,41 @@ def test_help_names_every_flag_and_its_variable(capsys):
         ("--log.format", "LOG_FORMAT"),
     ]:
         assert flag in text and f"env {env}" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        ([], {}, False),
+        (["--web.enable-lifecycle"], {}, True),
+        (["--web.enable-lifecycle=false"], {"WEB_ENABLE_LIFECYCLE": "true"}, False),
+        ([], {"WEB_ENABLE_LIFECYCLE": "true"}, True),
+        ([], {"WEB_ENABLE_LIFECYCLE": "0"}, False),
+        (["--web.enable-lifecycle", "--log.level", "debug"], {}, True),
+    ],
+)
+def test_web_enable_lifecycle_is_a_switch(argv, environ, expected):
+    assert load(argv, environ).web_enable_lifecycle is expected
+
+
+ABSOLUTE = "(want an absolute path such as /metrics)"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--web.enable-lifecycle=yes"], "--web.enable-lifecycle: invalid value 'yes' (want true or false)"),
+        (["--web.telemetry-path", "metrics"], "--web.telemetry-path: invalid path 'metrics' " + ABSOLUTE),
+        (["--web.telemetry-path", "/probe"], "--web.telemetry-path: '/probe' is already served by the exporter"),
+        (["--web.telemetry-path", "/m?x=1"], "--web.telemetry-path: invalid path '/m?x=1' " + ABSOLUTE),
+    ],
+)
+def test_bad_web_flags(argv, message):
+    with pytest.raises(ConfigError) as caught:
+        load(argv, {})
+    assert str(caught.value) == message
+
+
+def test_web_flags_from_the_environment():
+    config = load([], {"WEB_CONFIG_FILE": "/etc/web.yml", "WEB_TELEMETRY_PATH": "/internal/metrics"})
+    assert (config.web_config_file, config.web_telemetry_path) == ("/etc/web.yml", "/internal/metrics")

@@ -357,7 +357,7 @@ def test_reload_by_http_applies_a_good_file_and_keeps_unchanged_caches(pages_fil
         return (reload.status, await reload.text(), new.status, gone.status, await kept.text(), await metrics.text())
 
     reload_status, reload_text, new, gone, kept, metrics = serve(
-        GatedFetcher(), scenario, ["--config.file", str(pages_file)], fetchers
+        GatedFetcher(), scenario, ["--config.file", str(pages_file), "--web.enable-lifecycle"], fetchers
     )
     assert (reload_status, reload_text) == (200, "config reloaded\n")
     assert (new, gone) == (200, 400)
@@ -374,7 +374,8 @@ def test_reload_of_a_bad_file_keeps_the_old_pages_and_says_so(pages_file):
         metrics = await client.get("/metrics")
         return reload.status, await reload.text(), old.status, await metrics.text()
 
-    status, text, old, metrics = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], probe_fetchers())
+    flags = ["--config.file", str(pages_file), "--web.enable-lifecycle"]
+    status, text, old, metrics = serve(GatedFetcher(), scenario, flags, probe_fetchers())
     assert status == 500
     assert text == f"500 config reload failed, old config kept: {pages_file}: pages[0]: missing 'url'\n"
     assert old == 200
@@ -650,3 +651,10 @@ def test_reuse_builds_again_only_when_an_input_is_another_object():
     assert reuse.get(owner, (summary, object()), build) == 3
     assert reuse.get(owner, ({"equal": 1},), build) == 4
     assert reuse.get(owner, ({"equal": 1},), build) == 5  # equal is not enough: the same object is
+
+
+def test_every_route_but_metrics_is_reserved_from_the_telemetry_path():
+    from exporter.config import RESERVED_PATHS
+
+    app = make_app(GatedFetcher())
+    assert set(app._routes) - {"/metrics"} == set(RESERVED_PATHS)

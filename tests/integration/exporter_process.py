@@ -33,8 +33,19 @@ def free_port() -> int:
 class ExporterProcess:
     """The exporter on a free loopback port, with its stderr collected line by line."""
 
-    def __init__(self, args: list[str], env: dict[str, str] | None = None, port: int | None = None, preexec_fn=None):
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+        preexec_fn=None,
+        scheme: str = "http",
+        client: dict | None = None,
+    ):
+        """`scheme` and `client` (requests keywords: verify, cert, auth) for a TLS or password-protected exporter."""
         self.preexec_fn = preexec_fn
+        self.scheme = scheme
+        self.client = client or {}
         self.port = port or free_port()
         self.args = ["--web.listen-address", f"127.0.0.1:{self.port}", *args]
         self.env = {**os.environ, **(env or {})}
@@ -44,7 +55,7 @@ class ExporterProcess:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def start(self, wait_ready: bool = True) -> ExporterProcess:
         self.proc = subprocess.Popen(
@@ -72,7 +83,7 @@ class ExporterProcess:
             if self.proc.poll() is not None:
                 raise AssertionError(f"exporter exited with {self.proc.returncode}: {self.stderr_text()}")
             try:
-                if requests.get(self.base_url + "/-/healthy", timeout=1).status_code == 200:
+                if requests.get(self.base_url + "/-/healthy", timeout=1, **self.client).status_code == 200:
                     return
             except requests.ConnectionError:
                 time.sleep(0.05)
@@ -80,7 +91,7 @@ class ExporterProcess:
 
     def get(self, path: str, **kwargs) -> requests.Response:
         kwargs.setdefault("timeout", 15)
-        return requests.get(self.base_url + path, **kwargs)
+        return requests.get(self.base_url + path, **{**self.client, **kwargs})
 
     def metrics(self, **kwargs) -> str:
         response = self.get("/metrics", **kwargs)

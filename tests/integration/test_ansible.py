@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests import payloads
 from tests.fakepage import FakeStatuspage
 from tests.integration import docker_engine
 from tests.integration.docker_engine import REPO_ROOT, Engine, free_port, http_get, wait_for
+from tests.webcerts import bcrypt_hash, make_pki
 
 IMAGE = "gse-test-ansible:latest"
 CONTAINER = "gse-test-ansible"
@@ -226,6 +228,70 @@ def test_changing_the_source_rebuilds_the_image_and_recreates_the_container(
     assert after["Id"] != before_container
     assert after["Image"] == new_image
     assert "statuspage_up 1.0" in deployment.metrics().splitlines()
+
+
+def test_a_web_config_with_tls_and_basic_auth_is_delivered_rotated_and_healthy(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    pki, successor = make_pki(tmp_path / "pki"), make_pki(tmp_path / "next")
+    web_dir = tmp_path / "web"
+    secured = {
+        "web_config": {
+            "tls_server_config": {"cert_file": "server.crt", "key_file": "server.key"},
+            "basic_auth_users": {"prometheus": bcrypt_hash("scrape-secret")},
+        },
+        "web_config_dir": str(web_dir),
+        "tls_cert": pki.cert_file.read_text(),
+        "tls_key": pki.key_file.read_text(),
+        "healthcheck_username": "prometheus",
+        "healthcheck_password": "scrape-secret",
+    }
+    url = f"https://127.0.0.1:{deployment.port}"
+
+    def scrape(ca: Path) -> str | None:
+        try:
+            answer = requests.get(f"{url}/metrics", verify=str(ca), auth=("prometheus", "scrape-secret"), timeout=5)
+        except requests.RequestException:
+            return None
+        return answer.text if answer.status_code == 200 else None
+
+    run = deployment.play(**secured)
+    # The directory, web.yml, the files (server.crt, server.key, healthcheck.password) and the container.
+    assert run.changed == 4, run.output
+    assert "RUNNING HANDLER [github_status_exporter : Wait for the exporter to report healthy]" in run.output
+    assert "scrape-secret" not in run.output
+    wait_for(
+        "the image's HEALTHCHECK over TLS with basic auth",
+        lambda: docker_engine.health_status(deployment.engine, CONTAINER) == "healthy" or None,
+    )
+    assert "statuspage_up 1.0" in wait_for("/metrics over TLS", lambda: scrape(pki.ca_file)).splitlines()
+    assert requests.get(f"{url}/metrics", verify=str(pki.ca_file), timeout=5).status_code == 401
+    modes = {
+        name: (oct(stat.st_mode & 0o777), stat.st_uid, stat.st_gid)
+        for name in ("", "web.yml", "server.crt", "server.key", "healthcheck.password")
+        for stat in [(web_dir / name).stat()]
+    }
+    assert modes == {
+        "": ("0o750", 0, 10001),
+        "web.yml": ("0o640", 0, 10001),
+        "server.crt": ("0o644", 0, 10001),
+        "server.key": ("0o640", 0, 10001),
+        "healthcheck.password": ("0o640", 0, 10001),
+    }
+    mounts = [(m["Source"], m["Destination"], m["RW"]) for m in deployment.container()["Mounts"]]
+    assert mounts == [(str(web_dir), str(web_dir), False)]
+    before = deployment.container()["Id"]
+
+    # A new certificate: the files' task changes, the container stays and serves it without a restart.
+    run = deployment.play(
+        **{**secured, "tls_cert": successor.cert_file.read_text(), "tls_key": successor.key_file.read_text()}
+    )
+    assert run.changed == 1, run.output
+    assert "changed: [localhost] => (item=server.crt)" in run.output
+    assert deployment.container()["Id"] == before
+    wait_for("the rotated certificate served", lambda: scrape(successor.ca_file))
+    deployment.play()  # back to plain HTTP for the tests after this one
+    assert deployment.container()["Mounts"] == []
 
 
 def test_role_and_playbook_are_ansible_lint_clean_on_the_production_profile() -> None:

@@ -76,7 +76,7 @@ def test_unlisted_targets_get_400_and_cause_no_request_at_all(tmp_path, pages):
 def test_reload_good_then_bad(tmp_path, pages, how):
     config = tmp_path / "pages.yml"
     write_pages(config, pages, ["alpha"])
-    flags = ["--statuspage.url", pages["default"].url, "--config.file", str(config)]
+    flags = ["--statuspage.url", pages["default"].url, "--config.file", str(config), "--web.enable-lifecycle"]
 
     def reload(exporter: ExporterProcess) -> requests.Response | None:
         if how == "SIGHUP":
