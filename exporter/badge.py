@@ -8,6 +8,7 @@ measures with), so the badge fits its words without a font of ours. Knows nothin
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from exporter.pagestatus import UNKNOWN_TONE, PageStatus, tone
@@ -68,9 +69,18 @@ def face(status: PageStatus, component: str | None = None) -> tuple[str, str, st
     return None
 
 
+#: Characters XML 1.0 does not allow at all, escaped or not (JSON can carry them in any name).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_characters(text: str) -> str:
+    """The text with the characters XML forbids replaced by U+FFFD, so the SVG stays well-formed."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def render(label: str, message: str, tone_name: str) -> str:
     """The SVG text of a badge; `tone_name` is a key of COLOURS."""
-    label, message = _shorten(label), _shorten(message)
+    label, message = _shorten(_xml_characters(label)), _shorten(_xml_characters(message))
     label_width = round(text_width(label)) + 2 * _PADDING
     message_width = round(text_width(message)) + 2 * _PADDING
     width = label_width + message_width

@@ -120,6 +120,10 @@ def parse_status_url(text: str) -> str:
         raise ValueError(f"invalid URL {text!r} (want http(s)://host[:port][/path])") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"invalid URL {text!r} (want http(s)://host[/path])")
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        raise ValueError(f"invalid URL {text!r} (the host is not a valid name)") from None
     if parts.query or parts.fragment:
         raise ValueError(f"invalid URL {text!r} (no query or fragment: it is the page's base URL)")
     return text.rstrip("/")

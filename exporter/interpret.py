@@ -99,7 +99,9 @@ def interpret(engine: Engine, answers: Sequence[Answer], memo: Memo) -> FetchRes
     for index, answer in enumerate(answers):
         previous = memo[index] if index < len(memo) else Remembered()
         if answer.status == 304:
-            if keep_bodies and previous.body is None:
+            # We sent no validators (nothing earlier to keep), or kept no body to reuse: a 304
+            # cannot mean "unchanged" then.
+            if previous.validators == Validators() or (keep_bodies and previous.body is None):
                 raise FetchError("http_status", f"HTTP 304 for {answer.url[:200]} with no earlier answer", 304)
             remembered.append(previous)
             if previous.body is not None:

@@ -11,26 +11,40 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 
+from exporter.errors import InvalidPayload
+
 # JSON may escape half a surrogate pair ("\\ud800"); such a string cannot be written as UTF-8.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class _Text:
-    """Every string field holds text that encodes as UTF-8: lone surrogates become U+FFFD.
+#: The times every renderer can write (RFC 3339, four-digit years): 1970 to just before 10000.
+EARLIEST_SECONDS, LATEST_SECONDS = 0.0, 253_402_300_798.0
 
-    Engines read strings from JSON, which can escape half a surrogate pair; whatever an engine
-    forgets, nothing it builds can break a rendering later.
+
+class _Checked:
+    """Whatever an engine forgets, nothing it builds can break a rendering later.
+
+    Every string field holds text that encodes as UTF-8 (JSON can escape half a surrogate pair:
+    lone surrogates become U+FFFD); the state words (`_WORDS`) are not empty; and every time is
+    within the years renderers can write. A page breaking the last two is invalid: `InvalidPayload`.
     """
 
+    _WORDS: tuple[str, ...] = ()
+
     def __post_init__(self) -> None:
+        for name in self._WORDS:
+            if getattr(self, name) == "":
+                raise InvalidPayload(f"{type(self).__name__.lower()} {name}: empty")
         for field in fields(self):  # type: ignore[arg-type]
             value = getattr(self, field.name)
             if isinstance(value, str) and _LONE_SURROGATE.search(value):
                 object.__setattr__(self, field.name, _LONE_SURROGATE.sub("\ufffd", value))
+            elif isinstance(value, (int, float)) and not EARLIEST_SECONDS <= value <= LATEST_SECONDS:
+                raise InvalidPayload(f"{type(self).__name__.lower()} {field.name}: time out of range: {value!r}")
 
 
 @dataclass(frozen=True)
-class Page(_Text):
+class Page(_Checked):
     """The page itself: its id, name and public URL where the engine publishes them, else ""."""
 
     id: str
@@ -40,8 +54,10 @@ class Page(_Text):
 
 
 @dataclass(frozen=True)
-class Component(_Text):
+class Component(_Checked):
     """A component (never a group); `group` is its group's name, "" when it has none."""
+
+    _WORDS = ("status",)
 
     id: str
     name: str
@@ -51,8 +67,10 @@ class Component(_Text):
 
 
 @dataclass(frozen=True)
-class Incident(_Text):
+class Incident(_Checked):
     """An unresolved incident."""
+
+    _WORDS = ("status", "impact")
 
     id: str
     name: str
@@ -62,8 +80,10 @@ class Incident(_Text):
 
 
 @dataclass(frozen=True)
-class Maintenance(_Text):
+class Maintenance(_Checked):
     """A scheduled maintenance that is upcoming (`scheduled`) or in progress (`in_progress`)."""
+
+    _WORDS = ("status",)
 
     id: str
     name: str
@@ -73,8 +93,10 @@ class Maintenance(_Text):
 
 
 @dataclass(frozen=True)
-class Summary(_Text):
+class Summary(_Checked):
     """Everything one page says, in the order the page lists it."""
+
+    _WORDS = ("indicator",)
 
     page: Page
     indicator: str

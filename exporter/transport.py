@@ -153,7 +153,7 @@ class Deadline:
         except FutureTimeout:
             lookup.cancel()  # still queued: it never runs; running: its thread finishes on its own
             raise FetchError("timeout", f"name resolution of {host[:100]} took longer than the deadline") from None
-        except OSError as err:
+        except (OSError, UnicodeError) as err:  # UnicodeError: a name IDNA cannot encode ("a..b")
             raise FetchError("connection", f"cannot resolve {host[:100]}: {err}") from None
         return list(dict.fromkeys(info[4][0] for info in infos))
 

@@ -71,3 +71,12 @@ def test_width_grows_with_the_text_and_long_text_is_cut():
     assert int(short.get("width")) < int(long.get("width"))
     cut = ElementTree.fromstring(badge.render("x" * 500, "ok", "ok"))
     assert cut.find(f"{SVG}title").text == "x" * 99 + "…: ok"
+
+
+@pytest.mark.parametrize("name", ["Shared\u000bservers", "\x00\x01", "a\ufffeb"])
+def test_characters_xml_forbids_are_replaced_so_the_badge_stays_well_formed(name):
+    """Regression: a component name with a control character gave an SVG no browser would draw."""
+    svg = badge.render(name, "operational", "ok")
+    root = ElementTree.fromstring(svg)
+    title = root.find("{http://www.w3.org/2000/svg}title").text
+    assert title.endswith(": operational") and "\ufffd" in title

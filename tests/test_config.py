@@ -145,6 +145,11 @@ def test_listen_addresses(text, address):
             "--web.listen-address: invalid address ':\u00b2' (want [host]:port, e.g. :9747)",
         ),
         (
+            ["--statuspage.url", "http://status..example.com"],
+            {},
+            "--statuspage.url: invalid URL 'http://status..example.com' (the host is not a valid name)",
+        ),
+        (
             ["--statuspage.url", "https://example.com\n"],
             {},
             "--statuspage.url: invalid URL 'https://example.com\\n' (no spaces or control characters)",

@@ -109,3 +109,43 @@ def test_a_304_for_a_document_never_received_is_an_http_status_failure():
     with pytest.raises(FetchError) as caught:
         interpret(two_document_engine([]), [Answer(URL, 304, {}), Answer(URL, 200, {}, b"B")], ())
     assert (caught.value.reason, caught.value.status) == ("http_status", 304)
+
+
+def test_a_304_to_a_request_that_sent_no_validators_is_an_http_status_failure():
+    """Regression: it counted as a success with no data, and /api/v1/status contradicted statuspage_up."""
+    with pytest.raises(FetchError) as caught:
+        interpret(STATUSPAGE, [Answer(URL, 304, {})], ())
+    assert (caught.value.reason, caught.value.status) == ("http_status", 304)
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        (
+            lambda d: d["page"].update(updated_at="9999-12-31T23:30:00-05:00"),
+            "page.updated_at: time out of range (1970 to 9999): '9999-12-31T23:30:00-05:00'",
+        ),
+        (
+            lambda d: d["page"].update(updated_at="0500-01-01T00:00:00Z"),
+            "page.updated_at: time out of range (1970 to 9999): '0500-01-01T00:00:00Z'",
+        ),
+        (lambda d: d["status"].update(indicator=""), "summary indicator: empty"),
+        (lambda d: d["components"][0].update(status=""), "component status: empty"),
+    ],
+)
+def test_times_no_renderer_can_write_and_empty_state_words_are_invalid_payload(change, detail):
+    """Regression: a far-off date made /api/v1/status and / answer 500; an empty indicator broke the schema."""
+    document = payloads.summary()
+    change(document)
+    with pytest.raises(FetchError) as caught:
+        interpret(STATUSPAGE, [ok(document)], ())
+    assert (caught.value.reason, caught.value.detail) == ("invalid_payload", detail)
+
+
+def test_the_model_refuses_a_time_out_of_range_whatever_engine_built_it():
+    from exporter.errors import InvalidPayload
+    from exporter.model import LATEST_SECONDS, Maintenance
+
+    assert Maintenance("m", "n", "scheduled", 0.0, LATEST_SECONDS).scheduled_until == LATEST_SECONDS
+    with pytest.raises(InvalidPayload, match="maintenance scheduled_until: time out of range"):
+        Maintenance("m", "n", "scheduled", 0.0, LATEST_SECONDS + 60)

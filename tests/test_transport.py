@@ -166,3 +166,11 @@ def test_a_private_ca_is_trusted_from_the_environment_and_only_from_there(tls_pa
         return
     monkeypatch.setenv(variable, ca_file)
     assert get(page.url + "/api/v2/summary.json") == 200
+
+
+def test_a_host_name_idna_cannot_encode_is_a_connection_failure():
+    """Regression: getaddrinfo's UnicodeError escaped classification as a "fetch crashed"."""
+    with pytest.raises(FetchError) as caught:
+        Deadline(1.0).resolve("status..example.com", 443)
+    assert caught.value.reason == "connection"
+    assert caught.value.detail.startswith("cannot resolve status..example.com: ")

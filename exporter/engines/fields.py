@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from exporter.errors import FetchError, InvalidPayload
+from exporter.model import EARLIEST_SECONDS, LATEST_SECONDS
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -125,7 +126,7 @@ def timestamp(obj: Mapping[str, Any], key: str, where: str) -> float | None:
         raise InvalidPayload(f"{where}.{key}: not an RFC 3339 time: {text[:64]!r}") from None
     if moment.tzinfo is None:
         raise InvalidPayload(f"{where}.{key}: time without an offset: {text[:64]!r}")
-    return moment.timestamp()
+    return _in_range(moment.timestamp(), f"{where}.{key}", text)
 
 
 def string_or_integer(obj: Mapping[str, Any], key: str, where: str) -> str:
@@ -151,6 +152,13 @@ def epoch(obj: Mapping[str, Any], key: str, where: str) -> float | None:
         seconds = math.nan
     if not math.isfinite(seconds):
         raise InvalidPayload(f"{where}.{key}: not Unix seconds: {str(value)[:64]!r}")
+    return _in_range(seconds, f"{where}.{key}", str(value))
+
+
+
+def _in_range(seconds: float, where: str, text: str) -> float:
+    if not EARLIEST_SECONDS <= seconds <= LATEST_SECONDS:
+        raise InvalidPayload(f"{where}: time out of range (1970 to 9999): {text[:64]!r}")
     return seconds
 
 
