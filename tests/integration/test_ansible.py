@@ -255,6 +255,7 @@ def test_a_web_config_with_tls_and_basic_auth_is_delivered_rotated_and_healthy(
             return None
         return answer.text if answer.status_code == 200 else None
 
+    deployment.play()  # from the repository's source, whatever an earlier test deployed
     run = deployment.play(**secured)
     # The directory, web.yml, the files (server.crt, server.key, healthcheck.password) and the container.
     assert run.changed == 4, run.output
