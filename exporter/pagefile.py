@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable
+from typing import Any, Callable
 
-import yaml
-
+from exporter import yamlfile
 from exporter.config import (
     Config,
     ConfigError,
@@ -90,36 +89,12 @@ _FIELDS: dict[str, tuple[Callable[[str], Any], str | None]] = {
 }
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a mapping with the same key twice (PyYAML keeps the last)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, Hashable):
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a key that is a list or a mapping", key_node.start_mark
-                )
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
 def load_pages(path: str, defaults: Config) -> tuple[PageSettings, ...]:
     """Read and validate the file; raise ConfigError (one line, prefixed with the path)."""
     try:
-        with open(path, encoding="utf-8") as stream:
-            document = yaml.load(stream, Loader=_StrictLoader)
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read: {err.strerror or err}") from None
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: invalid YAML: {' '.join(str(err).split())}") from None
-    except UnicodeDecodeError as err:
-        raise ConfigError(f"{path}: not UTF-8 text: {err}") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
+        document = yamlfile.read(path)
+    except yamlfile.YAMLFileError as err:
+        raise ConfigError(str(err)) from None
     try:
         return parse_pages(document, defaults)
     except ConfigError as err:
@@ -129,18 +104,18 @@ def load_pages(path: str, defaults: Config) -> tuple[PageSettings, ...]:
 def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
     """Validate a decoded file; raise ConfigError naming every problem."""
     if not isinstance(document, dict):
-        raise ConfigError(f"expected a mapping with the key 'pages', got {_kind(document)}")
+        raise ConfigError(f"expected a mapping with the key 'pages', got {yamlfile.kind(document)}")
     errors = [f"unknown key {key!r}" for key in document if key != "pages"]
     items = document.get("pages")
     if not isinstance(items, list):
-        errors.append("missing 'pages'" if items is None else f"pages: expected a list, got {_kind(items)}")
+        errors.append("missing 'pages'" if items is None else f"pages: expected a list, got {yamlfile.kind(items)}")
         raise ConfigError("; ".join(errors))
     pages: list[PageSettings] = []
     first_seen: dict[tuple[str, Any], str] = {}
     for index, item in enumerate(items):
         where = f"pages[{index}]"
         if not isinstance(item, dict):
-            errors.append(f"{where}: expected a mapping, got {_kind(item)}")
+            errors.append(f"{where}: expected a mapping, got {yamlfile.kind(item)}")
             continue
         errors.extend(f"{where}: unknown key {key!r}" for key in item if key not in _FIELDS)
         values: dict[str, Any] = {}
@@ -155,7 +130,7 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
                 continue
             raw = item[key]
             if not isinstance(raw, str):
-                errors.append(f"{where}.{key}: expected a string, got {_kind(raw)}")
+                errors.append(f"{where}.{key}: expected a string, got {yamlfile.kind(raw)}")
                 continue
             try:
                 values[key] = parse(raw)
@@ -173,9 +148,3 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
     if errors:
         raise ConfigError("; ".join(errors))
     return tuple(pages)
-
-
-def _kind(value: Any) -> str:
-    return {type(None): "nothing", dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), type(value).__name__
-    )

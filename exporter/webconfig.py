@@ -29,11 +29,9 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-import yaml
-
+from exporter import yamlfile
 from exporter.anycert import AnyCertificateUnsupported, accept_any_certificate
 from exporter.config import ConfigError
-from exporter.pagefile import _kind, _StrictLoader
 
 TLS_VERSIONS = {
     "TLS10": ssl.TLSVersion.TLSv1,
@@ -148,16 +146,9 @@ def load(path: str) -> WebConfig:
     if not path:
         return PLAIN
     try:
-        with open(path, encoding="utf-8") as stream:
-            document = yaml.load(stream, Loader=_StrictLoader)
-    except OSError as err:
-        raise WebConfigError(f"{path}: cannot read: {err.strerror or err}", (path,)) from None
-    except yaml.YAMLError as err:
-        raise WebConfigError(f"{path}: invalid YAML: {' '.join(str(err).split())}", (path,)) from None
-    except UnicodeDecodeError as err:
-        raise WebConfigError(f"{path}: not UTF-8 text: {err}", (path,)) from None
-    except RecursionError:
-        raise WebConfigError(f"{path}: invalid YAML: nested too deeply", (path,)) from None
+        document = yamlfile.read(path)
+    except yamlfile.YAMLFileError as err:
+        raise WebConfigError(str(err), (path,)) from None
     parser = _Parser(os.path.dirname(os.path.abspath(path)))
     config = parser.parse(document)
     files = (path, *parser.files)
@@ -178,7 +169,7 @@ class _Parser:
         if document is None:  # an empty file, as in the toolkit: nothing configured
             return PLAIN
         if not isinstance(document, dict):
-            self.errors.append(f"expected a mapping, got {_kind(document)}")
+            self.errors.append(f"expected a mapping, got {yamlfile.kind(document)}")
             return PLAIN
         self._check_keys(document, _TOP_KEYS, "")
         tls = self._mapping(document, "tls_server_config")
@@ -187,7 +178,7 @@ class _Parser:
         self._check_keys(http, _HTTP_KEYS, "http_server_config.")
         http2 = http.get("http2", True)
         if not isinstance(http2, bool):
-            self.errors.append(f"http_server_config.http2: expected a boolean, got {_kind(http2)}")
+            self.errors.append(f"http_server_config.http2: expected a boolean, got {yamlfile.kind(http2)}")
         headers = self._headers(http.get("headers"))
         users = self._users(document.get("basic_auth_users"))
         client_auth_type = tls.get("client_auth_type", "NoClientCert")
@@ -208,7 +199,7 @@ class _Parser:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.errors.append(f"{key}: expected a mapping, got {_kind(value)}")
+            self.errors.append(f"{key}: expected a mapping, got {yamlfile.kind(value)}")
             return {}
         return value
 
@@ -217,7 +208,7 @@ class _Parser:
         if value is None:
             return None
         if not isinstance(value, str) or not value:
-            self.errors.append(f"{where}.{key}: expected a non-empty string, got {_kind(value)}")
+            self.errors.append(f"{where}.{key}: expected a non-empty string, got {yamlfile.kind(value)}")
             return None
         return value
 
@@ -227,7 +218,7 @@ class _Parser:
             self.errors.append(
                 f"tls_server_config.{key}: unknown value {value!r} (want one of {', '.join(choices)})"
                 if isinstance(value, str)
-                else f"tls_server_config.{key}: expected a string, got {_kind(value)}"
+                else f"tls_server_config.{key}: expected a string, got {yamlfile.kind(value)}"
             )
             return None
         return choices[value]
@@ -237,7 +228,7 @@ class _Parser:
         if headers is None:
             return ()
         if not isinstance(headers, dict):
-            self.errors.append(f"http_server_config.headers: expected a mapping, got {_kind(headers)}")
+            self.errors.append(f"http_server_config.headers: expected a mapping, got {yamlfile.kind(headers)}")
             return ()
         result = []
         for name, value in headers.items():
@@ -245,7 +236,7 @@ class _Parser:
             if name not in HEADERS:
                 self.errors.append(f"{where}: this header cannot be configured (allowed: {', '.join(HEADERS)})")
             elif not isinstance(value, str):
-                self.errors.append(f"{where}: expected a string, got {_kind(value)}")
+                self.errors.append(f"{where}: expected a string, got {yamlfile.kind(value)}")
             elif "\r" in value or "\n" in value:
                 self.errors.append(f"{where}: contains a line break")
             elif HEADERS[name] is not None and value not in HEADERS[name]:
@@ -258,7 +249,8 @@ class _Parser:
         if users is None:
             return {}
         if not isinstance(users, dict):
-            self.errors.append(f"basic_auth_users: expected a mapping of user to bcrypt hash, got {_kind(users)}")
+            got = yamlfile.kind(users)
+            self.errors.append(f"basic_auth_users: expected a mapping of user to bcrypt hash, got {got}")
             return {}
         result = {}
         for user, hashed in users.items():
@@ -310,7 +302,7 @@ class _Parser:
         prefer_server = tls.get("prefer_server_cipher_suites", True)
         if not isinstance(prefer_server, bool):
             self.errors.append(
-                f"tls_server_config.prefer_server_cipher_suites: expected a boolean, got {_kind(prefer_server)}"
+                f"tls_server_config.prefer_server_cipher_suites: expected a boolean, got {yamlfile.kind(prefer_server)}"
             )
         if client_auth is not None:
             if client_ca is not None and client_auth.verify_mode == ssl.CERT_NONE:
