@@ -53,6 +53,7 @@ def test_the_issue_s_alerts_are_all_there():
             "StatuspageComponentDegraded",
             "StatuspageIncidentUnresolved",
             "StatuspageMaintenanceInProgress",
+            "StatuspageExporterConfigReloadFailed",
         ]
     )
     assert len(RULES) == len(ALERTS), "alert names are unique and there are no recording rules"
