@@ -214,7 +214,7 @@ class _Parser:
 
     def _choice(self, mapping: dict, key: str, choices: Mapping[str, Any], default: str) -> Any:
         value = mapping.get(key, default)
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:  # a list or a mapping is not hashable
             self.errors.append(
                 f"tls_server_config.{key}: unknown value {value!r} (want one of {', '.join(choices)})"
                 if isinstance(value, str)

@@ -74,6 +74,11 @@ BAD_DOCUMENTS = [
         "RequireAnyClientCert, RequireClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert)",
     ),
     (
+        "a client_auth_type that is a list (regression: it raised TypeError, unhashable)",
+        {"tls_server_config": {"cert_file": "{cert}", "key_file": "{key}", "client_auth_type": []}},
+        "tls_server_config.client_auth_type: expected a string, got a list",
+    ),
+    (
         "a bad min_version",
         {"tls_server_config": {"cert_file": "{cert}", "key_file": "{key}", "min_version": "TLS1.2"}},
         "tls_server_config.min_version: unknown value 'TLS1.2' (want one of TLS10, TLS11, TLS12, TLS13)",
