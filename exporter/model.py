@@ -94,9 +94,26 @@ class Maintenance(_Checked):
 
 @dataclass(frozen=True)
 class Summary(_Checked):
-    """Everything one page says, in the order the page lists it."""
+    """Everything one page says, in the order the page lists it.
+
+    Ids are unique within each kind: a series per id must never repeat, or Prometheus would refuse
+    the whole scrape (the exporter's own series with it). A page repeating one is `InvalidPayload`.
+    """
 
     _WORDS = ("indicator",)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for kind, items in (
+            ("component", self.components),
+            ("incident", self.incidents),
+            ("maintenance", self.maintenances),
+        ):
+            seen: set[str] = set()
+            for item in items:
+                if item.id in seen:
+                    raise InvalidPayload(f"{kind} id {item.id[:100]!r} appears twice")
+                seen.add(item.id)
 
     page: Page
     indicator: str

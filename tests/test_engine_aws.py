@@ -183,12 +183,15 @@ def test_impacted_service_current_is_the_component_status(current, status, indic
     [(("1", "3"), "major_outage"), (("3", "1"), "major_outage"), (("0", "9"), "9"), (("9", "2"), "partial_outage")],
 )
 def test_a_service_in_two_open_events_takes_the_worse_current(currents, status):
-    events = [event("1", {"ec2-us-east-1": service(current)}) for current in currents]
+    events = [
+        event("1", {"ec2-us-east-1": service(current)}, arn=f"arn:aws:health:us-east-1::event/X/Y/{i}")
+        for i, current in enumerate(currents)
+    ]
     assert [c.status for c in aws.parse_current_events(events).components] == [status]
 
 
 def test_impacted_services_absent_or_null_give_no_components():
-    first, second = event("2"), event("1")
+    first, second = event("2"), event("1", arn="arn:aws:health:us-east-1::event/X/Y/other")
     del first["impacted_services"]
     second["impacted_services"] = None
     summary = aws.parse_current_events([first, second])

@@ -149,3 +149,23 @@ def test_the_model_refuses_a_time_out_of_range_whatever_engine_built_it():
     assert Maintenance("m", "n", "scheduled", 0.0, LATEST_SECONDS).scheduled_until == LATEST_SECONDS
     with pytest.raises(InvalidPayload, match="maintenance scheduled_until: time out of range"):
         Maintenance("m", "n", "scheduled", 0.0, LATEST_SECONDS + 60)
+
+
+@pytest.mark.parametrize(
+    ("kind", "change"),
+    [
+        ("component", lambda d: d["components"].append(dict(d["components"][0]))),
+        (
+            "incident",
+            lambda d: d["incidents"].extend([payloads.incident("a", id="i1"), payloads.incident("b", id="i1")]),
+        ),
+    ],
+)
+def test_an_id_a_page_repeats_is_invalid_payload_not_a_duplicate_series(kind, change):
+    """Regression: a repeated incident id gave two identical series, and Prometheus refuses such a scrape."""
+    document = payloads.summary()
+    change(document)
+    with pytest.raises(FetchError) as caught:
+        interpret(STATUSPAGE, [ok(document)], ())
+    assert caught.value.reason == "invalid_payload"
+    assert caught.value.detail.startswith(f"{kind} id ") and caught.value.detail.endswith(" appears twice")
