@@ -93,6 +93,17 @@ def render(summary: Summary) -> str:
     return generate_latest(registry).decode("utf-8")
 
 
+def assert_parses_or_invalid(parse: Callable[[Any], Summary], document: Any) -> None:
+    """`parse(document)` gives a Summary that renders, with unique component ids; or InvalidPayload."""
+    try:
+        summary = parse(document)
+    except InvalidPayload:
+        return
+    assert isinstance(summary, Summary)
+    render(summary)
+    assert len({c.id for c in summary.components}) == len(summary.components)
+
+
 def assert_summary_or_typed_error(interpret: Callable[[Sequence[Body]], Summary], documents: Sequence[Any]) -> None:
     """Interpret the JSON-encoded documents: a Summary that renders, or the typed error, nothing else."""
     bodies = [Body(json.dumps(d).encode("utf-8", "surrogatepass"), "application/json") for d in documents]

@@ -14,7 +14,7 @@ from exporter.engines import ENGINES, Body, aws
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
-from tests.json_strategies import ANY_JSON, nearly, render
+from tests.json_strategies import ANY_JSON, assert_parses_or_invalid, nearly
 
 CAPTURE = "aws-health-currentevents-2026-09-xx-2open-1resolved-trimmed.json"
 OWN = "aws-currentevents-minor-major-numbers.json"
@@ -256,25 +256,15 @@ def test_an_object_instead_of_the_array_is_invalid_payload():
     assert str(caught.value) == "document: expected an array, got dict"
 
 
-def _summary_or_invalid(document) -> None:
-    try:
-        summary = aws.parse_current_events(document)
-    except InvalidPayload:
-        return
-    assert isinstance(summary, Summary)
-    render(summary)  # and whatever parsed can be written out
-    assert len({c.id for c in summary.components}) == len(summary.components)
-
-
 @given(ANY_JSON)
 def test_any_json_is_a_summary_or_invalid_payload(document):
-    _summary_or_invalid(document)
+    assert_parses_or_invalid(aws.parse_current_events, document)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(nearly(BASE))
 def test_nearly_right_documents_are_a_summary_or_invalid_payload(document):
-    _summary_or_invalid(document)
+    assert_parses_or_invalid(aws.parse_current_events, document)
 
 
 @given(

@@ -13,7 +13,7 @@ from exporter.engines import ENGINES, Body, heroku
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
-from tests.json_strategies import ANY_JSON, nearly, render
+from tests.json_strategies import ANY_JSON, assert_parses_or_invalid, nearly
 
 CAPTURE = "heroku-v4-current-status-2020-11-09-data-blue-scheduled.json"
 OWN = "heroku-current-status-incident-maintenances.json"
@@ -200,24 +200,15 @@ def test_bytes_that_are_not_json_are_invalid_json():
     assert caught.value.reason == "invalid_json"
 
 
-def _summary_or_invalid(document) -> None:
-    try:
-        summary = heroku.parse_current_status(document)
-    except InvalidPayload:
-        return
-    assert isinstance(summary, Summary)
-    render(summary)  # and whatever parsed can be written out
-
-
 @given(ANY_JSON)
 def test_any_json_is_a_summary_or_invalid_payload(document):
-    _summary_or_invalid(document)
+    assert_parses_or_invalid(heroku.parse_current_status, document)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(nearly(BASE))
 def test_nearly_right_documents_are_a_summary_or_invalid_payload(document):
-    _summary_or_invalid(document)
+    assert_parses_or_invalid(heroku.parse_current_status, document)
 
 
 @given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))

@@ -13,7 +13,7 @@ from exporter.engines import ENGINES, Body, slack
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
-from tests.json_strategies import ANY_JSON, nearly, render
+from tests.json_strategies import ANY_JSON, assert_parses_or_invalid, nearly
 
 CAPTURE = "slack-current-2020-07-30-active-2incidents.json"
 OWN = "slack-current-outage-notice-resolved.json"
@@ -201,25 +201,15 @@ def test_bytes_that_are_not_json_are_invalid_json():
     assert caught.value.reason == "invalid_json"
 
 
-def _summary_or_invalid(document) -> None:
-    try:
-        summary = slack.parse_current(document)
-    except InvalidPayload:
-        return
-    assert isinstance(summary, Summary)
-    render(summary)  # and whatever parsed can be written out
-    assert len({c.id for c in summary.components}) == len(summary.components)
-
-
 @given(ANY_JSON)
 def test_any_json_is_a_summary_or_invalid_payload(document):
-    _summary_or_invalid(document)
+    assert_parses_or_invalid(slack.parse_current, document)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(nearly(json.loads(own_engine_fixture(OWN))))
 def test_nearly_right_documents_are_a_summary_or_invalid_payload(document):
-    _summary_or_invalid(document)
+    assert_parses_or_invalid(slack.parse_current, document)
 
 
 @given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))
