@@ -294,6 +294,8 @@ class _Parser:
         cert = self._pem(tls, "cert", "cert_file", required=True)
         key = self._pem(tls, "key", "key_file", required=True)
         client_ca = self._pem(tls, "client_ca", "client_ca_file", required=False)
+        if tls.get("client_auth_type") == "":  # the toolkit reads an empty value as NoClientCert
+            tls = {key: value for key, value in tls.items() if key != "client_auth_type"}
         client_auth_name = tls.get("client_auth_type", "NoClientCert")
         client_auth = self._choice(tls, "client_auth_type", CLIENT_AUTH_TYPES, "NoClientCert")
         min_version = self._choice(tls, "min_version", TLS_VERSIONS, "TLS12")

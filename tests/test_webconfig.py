@@ -272,6 +272,15 @@ def test_client_auth_types_map_to_verify_modes(tmp_path, pki, client_auth_type, 
     assert (config.ssl_context.verify_mode, config.client_auth_type) == (verify_mode, client_auth_type)
 
 
+@pytest.mark.parametrize(("spelled", "verify_mode"), [("", ssl.CERT_NONE), ("RequireClientCert", ssl.CERT_REQUIRED)])
+def test_the_toolkits_other_spellings_of_client_auth_type_are_read_as_it_reads_them(
+    tmp_path, pki, spelled, verify_mode
+):
+    ca = {"client_ca_file": str(pki.ca_file)} if spelled else {}
+    config = load(str(write(tmp_path, {"tls_server_config": tls_section(pki, client_auth_type=spelled, **ca)})))
+    assert config.ssl_context.verify_mode == verify_mode
+
+
 def test_cipher_suites_become_the_tls12_list_in_order(tmp_path, pki):
     suites = ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"]
     config = load(str(write(tmp_path, {"tls_server_config": tls_section(pki, cipher_suites=suites)})))
@@ -335,8 +344,25 @@ def test_config_check_validates_the_web_config(tmp_path, pki, capsys):
 _KEYS = ["tls_server_config", "http_server_config", "basic_auth_users", "rate_limit", "headers", "http2", "cert",
          "key", "cert_file", "key_file", "client_ca", "client_ca_file", "client_auth_type", "min_version",
          "max_version", "cipher_suites", "prefer_server_cipher_suites", "X-Frame-Options", "alice"]  # fmt: skip
-_VALUES = st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(
-    ["TLS13", "TLS10", "RequireAnyClientCert", "deny", "TLS_AES_128_GCM_SHA256", HASH, ".", "{cert}", "{key}", "{ca}"]
+_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=8)
+    | st.sampled_from(
+        [
+            "TLS13",
+            "TLS10",
+            "RequireAnyClientCert",
+            "deny",
+            "TLS_AES_128_GCM_SHA256",
+            HASH,
+            ".",
+            "{cert}",
+            "{key}",
+            "{ca}",
+        ]
+    )
 )
 _DOCUMENTS = st.recursive(
     _VALUES,
