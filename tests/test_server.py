@@ -542,7 +542,7 @@ def test_concurrent_api_clients_share_one_upstream_request():
 
     async def scenario(client):
         requests = [asyncio.ensure_future(client.get("/api/v1/status")) for _ in range(50)]
-        await asyncio.sleep(0.2)
+        await Arrivals.wait_for(50)  # every client is waiting for the one request
         fetcher.gate.set()
         return [(r.status, await r.read()) for r in await asyncio.gather(*requests)]
 
