@@ -199,6 +199,16 @@ def test_container_runs_hardened_as_a_fixed_non_root_uid(engine: Engine, contain
     assert ids == ["10001", "10001"]
 
 
+def test_the_images_python_can_accept_any_client_certificate(engine: Engine, container: Running) -> None:
+    """RequestClientCert / RequireAnyClientCert reach into CPython's ssl internals: check the image's own."""
+    code = (
+        "import ssl; from exporter.anycert import accept_any_certificate; "
+        "c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); accept_any_certificate(c, True); print(c.verify_mode.name)"
+    )
+    result = engine.docker("exec", container.name, "/opt/venv/bin/python", "-c", code)
+    assert result.stdout.split() == ["CERT_REQUIRED"]
+
+
 def test_logs_are_one_json_object_per_line(engine: Engine, container: Running) -> None:
     wait_for("/metrics from the container", lambda: scrape(container.port))
     records = docker_engine.json_log_lines(engine.logs(container.name))
