@@ -17,6 +17,11 @@ from exporter.errors import InvalidPayload
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def clean(text: str) -> str:
+    """The text with lone surrogates replaced by U+FFFD, so that it encodes as UTF-8."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 #: The times every renderer can write (RFC 3339, four-digit years): 1970 to just before 10000.
 EARLIEST_SECONDS, LATEST_SECONDS = 0.0, 253_402_300_798.0
 
@@ -38,7 +43,7 @@ class _Checked:
         for field in fields(self):  # type: ignore[arg-type]
             value = getattr(self, field.name)
             if isinstance(value, str) and _LONE_SURROGATE.search(value):
-                object.__setattr__(self, field.name, _LONE_SURROGATE.sub("\ufffd", value))
+                object.__setattr__(self, field.name, clean(value))
             elif isinstance(value, (int, float)) and not EARLIEST_SECONDS <= value <= LATEST_SECONDS:
                 raise InvalidPayload(f"{type(self).__name__.lower()} {field.name}: time out of range: {value!r}")
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import codecs
 import json
 import math
-import re
 from datetime import datetime
 from typing import Any, Mapping
 
 from exporter.errors import FetchError, InvalidPayload
-from exporter.model import EARLIEST_SECONDS, LATEST_SECONDS
+from exporter.model import EARLIEST_SECONDS, LATEST_SECONDS, clean
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -89,15 +88,6 @@ def required(obj: Mapping[str, Any], key: str, where: str) -> Any:
     if key not in obj:
         raise InvalidPayload(f"{where}: missing {key!r}")
     return obj[key]
-
-
-# JSON may escape half a surrogate pair ("\\ud800"); such a string cannot be written as UTF-8.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean(text: str) -> str:
-    """The text with lone surrogates replaced by U+FFFD, so that every label value encodes."""
-    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def string(obj: Mapping[str, Any], key: str, where: str) -> str:
