@@ -10,36 +10,29 @@ import logging
 import os
 import resource
 import signal
-import socket
-import ssl
 import sys
 from typing import Callable, Mapping, Sequence
 
 from prometheus_client import PlatformCollector, ProcessCollector
 
 from exporter import __version__, log
-from exporter.cache import Fetcher
-from exporter.collector import BuildInfoCollector
 from exporter.config import PROGRAM, Config, ConfigError, load
 from exporter.engines import ENGINES
-from exporter.fetch import PageFetcher
+from exporter.fetch.cache import Fetcher
+from exporter.fetch.fetcher import PageFetcher
+from exporter.fetch.slots import Upstream
 from exporter.pagefile import PageSettings, default_page, load_pages
 from exporter.reload import Reloader
-from exporter.server import ClientErrorLogFilter, ExporterApp, PageInfo, http_server
+from exporter.render.collector import BuildInfoCollector
 from exporter.targets import CachePool, PageTarget
-from exporter.upstream import Upstream
-from exporter.webconfig import PLAIN, WebConfig
-from exporter.webconfig import load as load_web_config
-from exporter.webreload import WebConfigWatcher
+from exporter.web.config import PLAIN, WebConfig
+from exporter.web.config import load as load_web_config
+from exporter.web.listener import Listener, follow_web_config
+from exporter.web.server import ClientErrorLogFilter, ExporterApp, PageInfo, http_server
+from exporter.web.watcher import WebConfigWatcher
 
 #: How long open connections get to finish their answer after SIGTERM.
 SHUTDOWN_GRACE_SECONDS = 2.0
-#: Pending connections the kernel queues for us: a burst of scrapers must not be refused.
-LISTEN_BACKLOG = 1024
-#: How often the web config file and the certificates it names are checked for changes.
-WEB_CONFIG_POLL_SECONDS = 1.0
-#: A client gets this long to finish its TLS handshake.
-TLS_HANDSHAKE_TIMEOUT_SECONDS = 10.0
 
 _log = log.get_logger("exporter")
 
@@ -92,55 +85,6 @@ def build_app(
     return app, reloader
 
 
-class Listener:
-    """The listening sockets, served with the TLS context in force.
-
-    A new context (a changed web config or certificate) is taken into use by serving duplicates
-    of the same sockets with it, then closing the servers of the old one: the kernel's queue of
-    pending connections is shared, so no connection is refused in between, and open connections
-    keep the settings they started with.
-    """
-
-    def __init__(self, protocol_factory: Callable[[], asyncio.Protocol], host: str | None, port: int):
-        self._factory = protocol_factory
-        self._host = host
-        self._port = port
-        self._servers: list[asyncio.AbstractServer] = []
-        self._sockets: list[socket.socket] = []
-        self.ssl_context: ssl.SSLContext | None = None
-
-    async def start(self, context: ssl.SSLContext | None) -> list[tuple]:
-        """Listen; return the addresses listened on."""
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(
-            self._factory, self._host, self._port, reuse_address=True, backlog=LISTEN_BACKLOG, **_tls(context)
-        )
-        self._servers, self.ssl_context = [server], context
-        self._sockets = [socket.socket(fileno=os.dup(sock.fileno())) for sock in server.sockets]
-        return [sock.getsockname() for sock in self._sockets]
-
-    async def use(self, context: ssl.SSLContext | None) -> None:
-        """Serve new connections with `context`."""
-        loop = asyncio.get_running_loop()
-        servers = [
-            await loop.create_server(self._factory, sock=sock.dup(), backlog=LISTEN_BACKLOG, **_tls(context))
-            for sock in self._sockets
-        ]
-        old, self._servers, self.ssl_context = self._servers, servers, context
-        for server in old:
-            server.close()
-
-    def close(self) -> None:
-        for server in self._servers:
-            server.close()
-        for sock in self._sockets:
-            sock.close()
-
-
-def _tls(context: ssl.SSLContext | None) -> dict:
-    return {"ssl": context, "ssl_handshake_timeout": TLS_HANDSHAKE_TIMEOUT_SECONDS} if context else {}
-
-
 async def serve(config: Config, app: ExporterApp, reloader: Reloader, web: WebConfigWatcher | None = None) -> None:
     """Serve until SIGTERM or SIGINT, then close connections and return. SIGHUP reloads."""
     if web is None:
@@ -167,7 +111,7 @@ async def serve(config: Config, app: ExporterApp, reloader: Reloader, web: WebCo
     http = http_server(app)
     listener = Listener(http, config.listen_host or None, config.listen_port)
     addresses = sorted({_format_address(name) for name in await listener.start(web.current.ssl_context)})
-    watching = asyncio.ensure_future(_watch_web_config(web, listener, web_changed))
+    watching = asyncio.ensure_future(follow_web_config(web, listener, web_changed))
     _log.info(
         "exporter started",
         version=__version__,
@@ -190,22 +134,6 @@ async def serve(config: Config, app: ExporterApp, reloader: Reloader, web: WebCo
     listener.close()
     await http.shutdown(SHUTDOWN_GRACE_SECONDS)
     _log.info("exporter stopped")
-
-
-async def _watch_web_config(web: WebConfigWatcher, listener: Listener, changed: asyncio.Event) -> None:
-    """Poll the web config's files; serve new connections with its TLS context when that changes."""
-    while True:
-        try:
-            await asyncio.wait_for(changed.wait(), WEB_CONFIG_POLL_SECONDS)
-        except TimeoutError:
-            web.poll()
-        changed.clear()
-        context = web.current.ssl_context
-        if context is not listener.ssl_context:
-            try:
-                await listener.use(context)
-            except OSError as err:
-                _log.error("cannot serve with the new web config", error=str(err))
 
 
 def _format_address(sockname: tuple) -> str:

@@ -18,7 +18,7 @@ import sys
 from typing import Mapping
 
 from exporter.config import ConfigError, parse_listen_address
-from exporter.webconfig import load
+from exporter.web.config import load
 
 TIMEOUT_SECONDS = 4.0
 #: Addresses that mean "every interface" -> the loopback one to ask.

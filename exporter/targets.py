@@ -12,10 +12,10 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from exporter.cache import Fetcher, SummaryCache
-from exporter.collector import StatuspageCollector
-from exporter.exposition import MetricsRenderer
+from exporter.fetch.cache import Fetcher, SummaryCache
 from exporter.pagefile import PageSettings
+from exporter.render.collector import StatuspageCollector
+from exporter.render.metrics import MetricsRenderer
 
 
 class PageTarget:

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from prometheus_client import generate_latest
 from prometheus_client.registry import CollectorRegistry
 
-from exporter.cache import CacheView, FetchStats
-from exporter.collector import StatuspageCollector
 from exporter.engines.base import Body
 from exporter.errors import FetchError, InvalidPayload
+from exporter.fetch.cache import CacheView, FetchStats
 from exporter.model import Summary
+from exporter.render.collector import StatuspageCollector
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from exporter.cache import CacheView, FetchStats
+from exporter.fetch.cache import CacheView, FetchStats
 from exporter.model import Summary
 from exporter.pagefile import PageSettings
 

@@ -11,9 +11,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError, InvalidPayload
-from exporter.interpret import interpret
+from exporter.fetch.answers import interpret
+from exporter.fetch.transport import Answer
 from exporter.model import Summary
-from exporter.transport import Answer
 from tests import payloads
 from tests.json_strategies import ANY_JSON, FIELD_VALUES, render
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from exporter.config import load
-from exporter.interpret import FetchResult, Validators
+from exporter.fetch.answers import FetchResult, Validators
 from exporter.pagefile import default_page
 from exporter.reload import Reloader
 from exporter.targets import CachePool

@@ -10,10 +10,10 @@ from aiohttp.test_utils import RawTestServer, TestClient
 
 from exporter.__main__ import build_app
 from exporter.config import load
-from exporter.server import LIFECYCLE_DISABLED
-from exporter.webconfig import load as load_web_config
-from exporter.webreload import WebConfigWatcher
-from tests.test_server import GatedFetcher
+from exporter.web.config import load as load_web_config
+from exporter.web.server import LIFECYCLE_DISABLED
+from exporter.web.watcher import WebConfigWatcher
+from tests.test_web_server import GatedFetcher
 from tests.webcerts import bcrypt_hash, write_web_config
 
 ROUTES = [

@@ -202,7 +202,7 @@ def test_container_runs_hardened_as_a_fixed_non_root_uid(engine: Engine, contain
 def test_the_images_python_can_accept_any_client_certificate(engine: Engine, container: Running) -> None:
     """RequestClientCert / RequireAnyClientCert reach into CPython's ssl internals: check the image's own."""
     code = (
-        "import ssl; from exporter.anycert import accept_any_certificate; "
+        "import ssl; from exporter.web.anycert import accept_any_certificate; "
         "c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); accept_any_certificate(c, True); print(c.verify_mode.name)"
     )
     result = engine.docker("exec", container.name, "/opt/venv/bin/python", "-c", code)

@@ -199,8 +199,8 @@ def fetch_threads() -> list[threading.Thread]:
 
 def test_a_request_stuck_in_its_headers_is_cut_at_the_deadline_and_frees_its_slot():
     from exporter.errors import FetchError
-    from exporter.fetch import PageFetcher
-    from exporter.upstream import Upstream
+    from exporter.fetch.fetcher import PageFetcher
+    from exporter.fetch.slots import Upstream
 
     upstream = Upstream(per_host=1, total=1)  # one slot in all: a stuck request would block the next
     drip = HeaderDripServer()

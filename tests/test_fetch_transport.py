@@ -10,7 +10,7 @@ import time
 import pytest
 
 from exporter.errors import FetchError
-from exporter.transport import Deadline, Transport
+from exporter.fetch.transport import Deadline, Transport
 from tests import payloads
 from tests.fakepage import FakeStatuspage, Reply
 

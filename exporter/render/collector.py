@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from exporter import log
-from exporter.cache import CacheView
+from exporter.fetch.cache import CacheView
 from exporter.model import Summary, visible_components
 from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS
 

@@ -7,8 +7,8 @@ import os
 import pytest
 from prometheus_client import CollectorRegistry
 
-from exporter.webconfig import load
-from exporter.webreload import WebConfigWatcher
+from exporter.web.config import load
+from exporter.web.watcher import WebConfigWatcher
 from tests.webcerts import bcrypt_hash, make_pki, tls_section, write_web_config
 
 

@@ -22,8 +22,8 @@ from exporter import __version__
 from exporter.engines import ENGINES, Engine
 from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError
-from exporter.fetch import PageFetcher
-from exporter.interpret import MAX_RETRY_AFTER_SECONDS, Remembered, Validators, parse_retry_after
+from exporter.fetch.answers import MAX_RETRY_AFTER_SECONDS, Remembered, Validators, parse_retry_after
+from exporter.fetch.fetcher import PageFetcher
 from tests import payloads
 
 BASE = "https://status.example.com"

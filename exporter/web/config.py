@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from exporter import yamlfile
-from exporter.anycert import AnyCertificateUnsupported, accept_any_certificate
 from exporter.config import ConfigError
+from exporter.web.anycert import AnyCertificateUnsupported, accept_any_certificate
 
 TLS_VERSIONS = {
     "TLS10": ssl.TLSVersion.TLSv1,

@@ -19,8 +19,8 @@ from urllib3.util.retry import Retry
 
 from exporter.engines.base import Body, Engine
 from exporter.errors import FetchError, InvalidPayload
+from exporter.fetch.transport import Answer
 from exporter.model import Summary
-from exporter.transport import Answer
 
 MAX_RETRY_AFTER_SECONDS = 3600.0
 _RETRY_AFTER = Retry(retry_after_max=MAX_RETRY_AFTER_SECONDS)

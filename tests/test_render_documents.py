@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from exporter import api
 from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
-from exporter.pagestatus import page_status
+from exporter.render import documents as api
+from exporter.render.status_view import page_status
 from exporter.vocabulary import REASONS
 from tests import engine_samples, payloads
 from tests.statusdocs import NOW, SCHEMAS, assert_valid, settings, view

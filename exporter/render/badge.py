@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from exporter.pagestatus import UNKNOWN_TONE, PageStatus, tone
+from exporter.render.status_view import UNKNOWN_TONE, PageStatus, tone
 
 __all__ = ["CONTENT_TYPE", "UNKNOWN_TONE", "face", "render"]
 

@@ -7,7 +7,7 @@ import gzip
 import pytest
 from prometheus_client.registry import CollectorRegistry
 
-from exporter.exposition import OPENMETRICS, TEXT, MetricsRenderer, accepts_gzip, negotiate
+from exporter.render.metrics import OPENMETRICS, TEXT, MetricsRenderer, accepts_gzip, negotiate
 
 
 class CountingCollector:

@@ -16,8 +16,8 @@ from typing import Callable, Iterable, Iterator
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from exporter import log
-from exporter.webauth import BasicAuth, BcryptRunner, Guard
-from exporter.webconfig import WebConfig, WebConfigError, load
+from exporter.web.auth import BasicAuth, BcryptRunner, Guard
+from exporter.web.config import WebConfig, WebConfigError, load
 
 _log = log.get_logger(__name__)
 

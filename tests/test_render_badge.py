@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from exporter import badge
 from exporter.engines.statuspage import parse_summary
-from exporter.pagestatus import page_status
+from exporter.render import badge
+from exporter.render.status_view import page_status
 from tests import payloads
 from tests.statusdocs import settings, view
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exporter.__main__ import run
-from exporter.webconfig import PLAIN, WebConfigError, load
+from exporter.web.config import PLAIN, WebConfigError, load
 from tests.webcerts import Pki, bcrypt_hash, make_pki, tls_section, write_web_config
 
 HASH = bcrypt_hash("secret")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exporter.upstream import NoSlot, Upstream
+from exporter.fetch.slots import NoSlot, Upstream
 
 
 def test_a_host_has_at_most_its_slots_and_a_late_one_gives_up_at_its_timeout():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from exporter.cache import CacheView
+from exporter.fetch.cache import CacheView
 from exporter.model import Summary, visible_components
 from exporter.pagefile import PageSettings
 

@@ -20,7 +20,7 @@ from typing import Callable, Mapping, Protocol
 
 from exporter import log
 from exporter.errors import FetchError
-from exporter.interpret import FetchResult, Memo
+from exporter.fetch.answers import FetchResult, Memo
 from exporter.model import Summary
 from exporter.vocabulary import REASONS
 

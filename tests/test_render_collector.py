@@ -12,11 +12,11 @@ from prometheus_client.openmetrics.exposition import generate_latest as generate
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
 
-from exporter.cache import CacheView, FetchStats
-from exporter.collector import MAX_REMEMBERED_UNKNOWN_VALUES, BuildInfoCollector, StatuspageCollector
 from exporter.config import load
 from exporter.engines.statuspage import parse_summary
+from exporter.fetch.cache import CacheView, FetchStats
 from exporter.model import Page
+from exporter.render.collector import MAX_REMEMBERED_UNKNOWN_VALUES, BuildInfoCollector, StatuspageCollector
 from exporter.vocabulary import COMPONENT_STATUSES, INDICATORS, REASONS
 from tests import payloads
 

@@ -8,9 +8,9 @@ import pytest
 
 from exporter.engines import ENGINES, Body, Engine
 from exporter.errors import FetchError
-from exporter.interpret import FetchResult, Remembered, Validators, check_status, interpret
+from exporter.fetch.answers import FetchResult, Remembered, Validators, check_status, interpret
+from exporter.fetch.transport import Answer
 from exporter.model import Page, Summary
-from exporter.transport import Answer
 from tests import payloads
 
 URL = "https://status.example.com/api/v2/summary.json"

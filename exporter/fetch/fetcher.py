@@ -14,9 +14,9 @@ from typing import Callable
 
 from exporter.engines import ENGINES, Engine
 from exporter.errors import FetchError
-from exporter.interpret import FetchResult, Memo, Remembered, check_status, interpret
-from exporter.transport import Answer, Deadline, Transport
-from exporter.upstream import NoSlot, Upstream
+from exporter.fetch.answers import FetchResult, Memo, Remembered, check_status, interpret
+from exporter.fetch.slots import NoSlot, Upstream
+from exporter.fetch.transport import Answer, Deadline, Transport
 
 
 class PageFetcher:

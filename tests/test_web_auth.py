@@ -9,7 +9,7 @@ import threading
 import bcrypt
 import pytest
 
-from exporter.webauth import MAX_WAITING, BasicAuth, BcryptRunner, Verdict, parse_basic
+from exporter.web.auth import MAX_WAITING, BasicAuth, BcryptRunner, Verdict, parse_basic
 from tests.webcerts import bcrypt_hash
 
 ALICE = bcrypt_hash("secret").encode()

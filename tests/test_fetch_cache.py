@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from exporter.cache import Clock, FetchStats, SummaryCache
 from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError
-from exporter.interpret import FetchResult, Validators
+from exporter.fetch.answers import FetchResult, Validators
+from exporter.fetch.cache import Clock, FetchStats, SummaryCache
 from exporter.vocabulary import REASONS
 from tests import payloads
 
@@ -224,7 +224,7 @@ def test_failure_is_logged_with_its_context(log_lines):
         "duration_seconds": 0.25,
         "retry_after_seconds": 60.0,
         "error": "HTTP 429",
-        "logger": "exporter.cache",
+        "logger": "exporter.fetch.cache",
     }
 
 

@@ -24,11 +24,13 @@ from typing import Awaitable, Callable, TypeVar
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from exporter import api, badge, statushtml
-from exporter.pagestatus import PageStatus, page_status
 from exporter.reload import Reloader
+from exporter.render import badge
+from exporter.render import documents as api
+from exporter.render import html as statushtml
+from exporter.render.status_view import PageStatus, page_status
 from exporter.targets import PageTarget
-from exporter.webauth import OPEN, Guard, Verdict
+from exporter.web.auth import OPEN, Guard, Verdict
 
 #: Time kept back from Prometheus's scrape timeout to render and send the answer.
 SCRAPE_TIMEOUT_MARGIN_SECONDS = 0.25

@@ -17,9 +17,9 @@ from html import escape
 from typing import Iterable, Sequence
 from urllib.parse import quote
 
-from exporter.api import rfc3339
 from exporter.model import Component, Incident, Maintenance
-from exporter.pagestatus import UNKNOWN_TONE, PageStatus, tone, words
+from exporter.render.documents import rfc3339
+from exporter.render.status_view import UNKNOWN_TONE, PageStatus, tone, words
 
 STYLE = """\
 :root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--card:#f6f8fa;\

@@ -11,10 +11,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from exporter import statushtml
 from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
-from exporter.pagestatus import page_status, tone, words
+from exporter.render import html as statushtml
+from exporter.render.status_view import page_status, tone, words
 from tests import engine_samples, payloads
 from tests.statusdocs import NOW, settings, view
 

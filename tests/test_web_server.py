@@ -10,14 +10,15 @@ import threading
 import pytest
 from aiohttp.test_utils import RawTestServer, TestClient
 
-from exporter import __version__, api
+from exporter import __version__
 from exporter.__main__ import build_app
 from exporter.config import load
 from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError
-from exporter.interpret import FetchResult, Validators
+from exporter.fetch.answers import FetchResult, Validators
 from exporter.pagefile import load_pages
-from exporter.server import ExporterApp, scrape_budget
+from exporter.render import documents as api
+from exporter.web.server import ExporterApp, scrape_budget
 from tests import payloads
 from tests.statusdocs import assert_valid
 
@@ -594,7 +595,7 @@ def _log_bad_request(logger_name: str) -> None:
 def test_malformed_requests_are_one_debug_line_without_traceback(log_lines):
     import logging
 
-    from exporter.server import ClientErrorLogFilter
+    from exporter.web.server import ClientErrorLogFilter
 
     logger = logging.getLogger("aiohttp.server.test")
     logger.addFilter(ClientErrorLogFilter())
@@ -619,7 +620,7 @@ def test_malformed_requests_are_one_debug_line_without_traceback(log_lines):
 def test_malformed_requests_are_dropped_above_debug(log_lines):
     import logging
 
-    from exporter.server import ClientErrorLogFilter
+    from exporter.web.server import ClientErrorLogFilter
 
     logger = logging.getLogger("aiohttp.server.test2")
     logger.addFilter(ClientErrorLogFilter())
@@ -633,7 +634,7 @@ def test_malformed_requests_are_dropped_above_debug(log_lines):
 
 
 def test_reuse_builds_again_only_when_an_input_is_another_object():
-    from exporter.server import _Reuse
+    from exporter.web.server import _Reuse
 
     class Owner:
         pass

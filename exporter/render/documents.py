@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Sequence
 
 from exporter.model import Summary
-from exporter.pagestatus import PageStatus
+from exporter.render.status_view import PageStatus
 
 CONTENT_TYPE = "application/json"
 
