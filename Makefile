@@ -28,6 +28,7 @@ integration: $(BIN)/github-status-exporter
 
 lint: $(BIN)/github-status-exporter
 	$(BIN)/ruff check exporter tests bench
+	$(BIN)/ruff format --check exporter tests bench
 
 # Re-pin after changing dependencies in setup.cfg (needs uv: pip install uv).
 lock:

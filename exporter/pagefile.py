@@ -37,6 +37,7 @@ def parse_engine(text: str) -> str:
         raise ValueError(f"unknown engine {text!r} (want one of {', '.join(engine_names())})")
     return text
 
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 

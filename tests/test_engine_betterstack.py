@@ -32,7 +32,7 @@ TOGETHER_SECTIONS = {
 
 
 def interpret(content: bytes) -> Summary:
-    return betterstack.interpret([Body(content, "application/json")])
+    return betterstack.ENGINE.interpret([Body(content, "application/json")])
 
 
 def parse(doc: dict) -> Summary:
@@ -44,7 +44,6 @@ def own() -> dict:
 
 
 def test_the_engine_reads_index_json():
-    assert ENGINES["betterstack"].interpret is betterstack.interpret
     assert ENGINES["betterstack"].endpoints("https://status.together.ai") == ("https://status.together.ai/index.json",)
 
 
@@ -187,10 +186,10 @@ def test_a_body_that_is_not_json_is_invalid_json():
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_JSON)
 def test_any_json_is_a_summary_or_the_typed_error(doc):
-    assert_summary_or_typed_error(betterstack.interpret, [doc])
+    assert_summary_or_typed_error(betterstack.ENGINE.interpret, [doc])
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
-    assert_summary_or_typed_error(betterstack.interpret, [data.draw(nearly(copy.deepcopy(own())))])
+    assert_summary_or_typed_error(betterstack.ENGINE.interpret, [data.draw(nearly(copy.deepcopy(own())))])

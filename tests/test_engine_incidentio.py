@@ -36,7 +36,7 @@ OPENAI_GROUPS = {
 
 
 def interpret(content: bytes) -> Summary:
-    return incidentio.interpret([Body(content, "application/json")])
+    return incidentio.ENGINE.interpret([Body(content, "application/json")])
 
 
 def parse(doc: dict) -> Summary:
@@ -56,7 +56,7 @@ def own() -> dict:
     ],
 )
 def test_the_engine_reads_proxy_and_the_host_name(url, endpoint):
-    assert ENGINES["incidentio"].interpret is incidentio.interpret
+    assert ENGINES["incidentio"].interpret is incidentio.ENGINE.interpret
     assert ENGINES["incidentio"].endpoints(url) == (endpoint,)
 
 
@@ -260,10 +260,10 @@ def test_a_body_that_is_not_json_is_invalid_json():
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_JSON)
 def test_any_json_is_a_summary_or_the_typed_error(doc):
-    assert_summary_or_typed_error(incidentio.interpret, [doc])
+    assert_summary_or_typed_error(incidentio.ENGINE.interpret, [doc])
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
-    assert_summary_or_typed_error(incidentio.interpret, [data.draw(nearly(copy.deepcopy(own())))])
+    assert_summary_or_typed_error(incidentio.ENGINE.interpret, [data.draw(nearly(copy.deepcopy(own())))])

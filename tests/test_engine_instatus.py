@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exporter.engines import ENGINES, instatus
+from exporter.engines import ENGINES
 from exporter.engines.base import Body
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
@@ -23,7 +23,7 @@ OWN_COMPONENTS = "instatus-components-issues-groups.json"
 
 
 def interpret(summary: bytes, components: bytes) -> Summary:
-    return instatus.interpret([Body(summary, "application/json"), Body(components, "application/json")])
+    return ENGINES["instatus"].interpret([Body(summary, "application/json"), Body(components, "application/json")])
 
 
 def parse(summary: dict, components: dict) -> Summary:
@@ -35,7 +35,6 @@ def own() -> tuple[dict, dict]:
 
 
 def test_the_engine_reads_the_v3_summary_then_the_v3_components():
-    assert ENGINES["instatus"].interpret is instatus.interpret
     assert ENGINES["instatus"].endpoints("https://status.perplexity.com") == (
         "https://status.perplexity.com/v3/summary.json",
         "https://status.perplexity.com/v3/components.json",
@@ -218,7 +217,7 @@ def test_either_body_not_json_is_invalid_json(which):
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_JSON, ANY_JSON)
 def test_any_json_is_a_summary_or_the_typed_error(summary, components):
-    assert_summary_or_typed_error(instatus.interpret, [summary, components])
+    assert_summary_or_typed_error(ENGINES["instatus"].interpret, [summary, components])
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
@@ -226,4 +225,4 @@ def test_any_json_is_a_summary_or_the_typed_error(summary, components):
 def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
     summary, components = own()
     documents = [data.draw(nearly(copy.deepcopy(summary))), data.draw(nearly(copy.deepcopy(components)))]
-    assert_summary_or_typed_error(instatus.interpret, documents)
+    assert_summary_or_typed_error(ENGINES["instatus"].interpret, documents)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exporter.engines import ENGINES, statusio
+from exporter.engines import ENGINES
 from exporter.engines.base import Body
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
@@ -22,7 +22,7 @@ OWN = "statusio-security-event-active-maintenance.json"
 
 
 def interpret(content: bytes) -> Summary:
-    return statusio.interpret([Body(content, "application/json")])
+    return ENGINES["statusio"].interpret([Body(content, "application/json")])
 
 
 def document(*, overall: int = 100, components=(), incidents=(), maintenance=None) -> dict:
@@ -56,7 +56,6 @@ def parse(doc: dict) -> Summary:
 
 
 def test_the_engine_is_registered_and_reads_the_configured_url_itself():
-    assert ENGINES["statusio"].interpret is statusio.interpret
     url = "https://api.status.io/1.0/status/5b36dc6502d06804c08349f7"
     assert ENGINES["statusio"].endpoints(url) == (url,)
 
@@ -281,14 +280,14 @@ def test_a_body_that_is_not_json_is_invalid_json():
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_JSON)
 def test_any_json_is_a_summary_or_the_typed_error(doc):
-    assert_summary_or_typed_error(statusio.interpret, [doc])
+    assert_summary_or_typed_error(ENGINES["statusio"].interpret, [doc])
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
     base = json.loads(own_engine_fixture(OWN))
-    assert_summary_or_typed_error(statusio.interpret, [data.draw(nearly(copy.deepcopy(base)))])
+    assert_summary_or_typed_error(ENGINES["statusio"].interpret, [data.draw(nearly(copy.deepcopy(base)))])
 
 
 @given(st.binary(max_size=200))

@@ -17,7 +17,7 @@ CLOUDAMQP = "statuspage-cloudamqp-2020-07-16-under-maintenance-in-progress.json"
 
 
 def interpret(content: bytes) -> Summary:
-    return statuspage.interpret([Body(content, "application/json")])
+    return statuspage.ENGINE.interpret([Body(content, "application/json")])
 
 
 def test_incidentio_compat_degraded_with_two_incidents_and_no_maintenance_key():

@@ -88,7 +88,11 @@ def test_page_info_takes_the_configured_name_and_url_where_the_page_publishes_no
     anonymous = dataclasses.replace(summary, page=Page("", "", "", None))
     registry = CollectorRegistry()
     collector = StatuspageCollector(
-        lambda: CacheView(anonymous, STATS), None, engine="betterstack", name="together", url="https://status.together.ai"
+        lambda: CacheView(anonymous, STATS),
+        None,
+        engine="betterstack",
+        name="together",
+        url="https://status.together.ai",
     )
     registry.register(collector)
     labels = {"page_id": "", "name": "together", "url": "https://status.together.ai", "engine": "betterstack"}

@@ -1,6 +1,8 @@
 """Status page engines by name: the table `--statuspage.engine` and a page's `engine:` choose from.
 
-Each engine is a module with `endpoints(url)` and a pure `interpret(bodies)`; see `base.Engine`.
+Each engine is a module that defines `ENGINE` (see `base.Engine`): which documents it reads under a
+page's URL and a pure `interpret` of their bodies. Adding an engine is one module and one line in
+`_MODULES`; the table's order is the order of the help texts and errors.
 """
 
 from __future__ import annotations
@@ -12,22 +14,9 @@ from exporter.engines.base import Body, Engine
 
 __all__ = ["ENGINES", "Body", "Engine", "engine_names"]
 
-ENGINES = MappingProxyType(
-    {
-        engine.name: engine
-        for engine in (
-            Engine("statuspage", statuspage.endpoints, statuspage.interpret),
-            Engine("incidentio", incidentio.endpoints, incidentio.interpret),
-            Engine("statusio", statusio.endpoints, statusio.interpret),
-            Engine("instatus", instatus.endpoints, instatus.interpret),
-            Engine("betterstack", betterstack.endpoints, betterstack.interpret),
-            Engine("slack", slack.endpoints, slack.interpret),
-            Engine("google_cloud", google_cloud.endpoints, google_cloud.interpret, google_cloud.MAX_BYTES),
-            Engine("aws", aws.endpoints, aws.interpret),
-            Engine("heroku", heroku.endpoints, heroku.interpret),
-        )
-    }
-)
+_MODULES = (statuspage, incidentio, statusio, instatus, betterstack, slack, google_cloud, aws, heroku)
+
+ENGINES = MappingProxyType({module.ENGINE.name: module.ENGINE for module in _MODULES})
 
 
 def engine_names() -> tuple[str, ...]:

@@ -11,15 +11,14 @@ derived.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from exporter.engines.affected import AffectedComponents, derived_summary
-from exporter.engines.base import Body
+from exporter.engines.base import Engine, json_documents
 from exporter.engines.fields import (
     as_array,
     as_object,
     clean,
-    decode_json,
     epoch,
     string,
     string_or_integer,
@@ -48,12 +47,6 @@ NO_REGION = "global"
 def endpoints(url: str) -> tuple[str, ...]:
     """The one document this engine reads under the page's base URL."""
     return (url + CURRENT_EVENTS_PATH,)
-
-
-def interpret(bodies: Sequence[Body]) -> Summary:
-    """The Summary of one currentevents body; raises FetchError (invalid_json) or InvalidPayload."""
-    (body,) = bodies
-    return parse_current_events(decode_json(body.content, body.content_type))
 
 
 def parse_current_events(document: Any) -> Summary:
@@ -102,3 +95,6 @@ def _impacted_services(event: Mapping[str, Any], region: str, where: str) -> lis
         name = string(service, "service_name", service_where)
         found.append((key, f"{name} ({region})", CURRENT_STATUS.get(current, current.lower())))
     return found
+
+
+ENGINE = Engine("aws", endpoints, json_documents(parse_current_events))

@@ -1,5 +1,8 @@
 """What an engine is: which documents it reads under a page's URL, and how it interprets them.
 
+Every engine module defines a module-level `ENGINE`; `exporter.engines` builds its table from the
+list of engine modules.
+
 An engine knows nothing of sockets, caches or Prometheus. The fetch path GETs every URL of
 `endpoints(url)` (in order, under one deadline) and hands the bodies, in the same order, to
 `interpret`, which returns the normalized `Summary` or raises `InvalidPayload` (a document of the
@@ -9,8 +12,9 @@ wrong shape; the message names the field) or `FetchError("invalid_json")` (not J
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
+from exporter.engines.fields import decode_json
 from exporter.model import Summary
 
 #: The default cap on one document's size, decoded.
@@ -36,3 +40,15 @@ class Engine:
     interpret: Callable[[Sequence[Body]], Summary]
     #: The size cap of one body (decoded); a feed of history (Google Cloud) needs more.
     max_bytes: int = MAX_BODY_BYTES
+
+
+def json_documents(parse: Callable[..., Summary]) -> Callable[[Sequence[Body]], Summary]:
+    """The `interpret` of an engine whose documents are JSON: each body decoded (by `decode_json`),
+    then `parse(*documents)` in endpoint order."""
+
+    def interpret(bodies: Sequence[Body]) -> Summary:
+        documents: list[Any] = [decode_json(body.content, body.content_type) for body in bodies]
+        return parse(*documents)
+
+    interpret.__doc__ = f"Decode the bodies as JSON, then {parse.__name__}()."
+    return interpret

@@ -10,10 +10,10 @@ kept lower-cased.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
-from exporter.engines.base import Body
-from exporter.engines.fields import as_array, as_object, decode_json, describe, optional, required, string, timestamp
+from exporter.engines.base import Engine, json_documents
+from exporter.engines.fields import as_array, as_object, describe, optional, required, string, timestamp
 from exporter.errors import InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
 
@@ -38,12 +38,6 @@ INDEX_PATH = "/index.json"
 def endpoints(url: str) -> tuple[str, ...]:
     """The one document this engine reads under the page's base URL."""
     return (url + INDEX_PATH,)
-
-
-def interpret(bodies: Sequence[Body]) -> Summary:
-    """The Summary of one index.json body; raises FetchError (invalid_json) or InvalidPayload."""
-    (body,) = bodies
-    return parse_index(decode_json(body.content, body.content_type))
 
 
 def parse_index(document: Any) -> Summary:
@@ -140,3 +134,6 @@ def _maintenance(obj: Mapping[str, Any], attrs: Mapping[str, Any], where: str, s
         scheduled_for=timestamp(attrs, "starts_at", at),
         scheduled_until=timestamp(attrs, "ends_at", at),
     )
+
+
+ENGINE = Engine("betterstack", endpoints, json_documents(parse_index))

@@ -145,7 +145,6 @@ def epoch(obj: Mapping[str, Any], key: str, where: str) -> float | None:
     return _in_range(seconds, f"{where}.{key}", str(value))
 
 
-
 def _in_range(seconds: float, where: str, text: str) -> float:
     if not EARLIEST_SECONDS <= seconds <= LATEST_SECONDS:
         raise InvalidPayload(f"{where}: time out of range (1970 to 9999): {text[:64]!r}")
@@ -159,3 +158,10 @@ def string_array(obj: Mapping[str, Any], key: str, where: str) -> list[str]:
         if not isinstance(item, str):
             raise InvalidPayload(f"{where}.{key}[{i}]: expected a string, got {describe(item)}")
     return [clean(item) for item in items]
+
+
+def objects(parent: Mapping[str, Any], key: str, where: str) -> list[tuple[Mapping[str, Any], str]]:
+    """The objects of the optional array `parent[key]` (absent or null: none), each with where it is."""
+    value = parent.get(key)
+    items = [] if value is None else as_array(value, where)
+    return [(as_object(item, f"{where}[{i}]"), f"{where}[{i}]") for i, item in enumerate(items)]

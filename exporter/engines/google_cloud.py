@@ -15,7 +15,7 @@ import re
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from exporter.engines.affected import AffectedComponents, derived_summary
-from exporter.engines.base import Body
+from exporter.engines.base import Body, Engine
 from exporter.engines.fields import as_array, as_object, decode_text, load_json, required, string, timestamp
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Incident, Summary
@@ -131,3 +131,6 @@ def _products(obj: Mapping[str, Any], where: str) -> list[tuple[str, str]]:
         product = as_object(item, product_where)
         found.append((string(product, "id", product_where), string(product, "title", product_where)))
     return found
+
+
+ENGINE = Engine("google_cloud", endpoints, interpret, MAX_BYTES)

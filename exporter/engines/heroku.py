@@ -10,13 +10,12 @@ the rest left empty.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
-from exporter.engines.base import Body
+from exporter.engines.base import Engine, json_documents
 from exporter.engines.fields import (
     as_array,
     as_object,
-    decode_json,
     optional,
     required,
     string,
@@ -44,12 +43,6 @@ NO_UPDATE_STATUS = "issue"
 def endpoints(url: str) -> tuple[str, ...]:
     """The one document this engine reads under the page's base URL."""
     return (url + CURRENT_STATUS_PATH,)
-
-
-def interpret(bodies: Sequence[Body]) -> Summary:
-    """The Summary of one current-status body; raises FetchError (invalid_json) or InvalidPayload."""
-    (body,) = bodies
-    return parse_current_status(decode_json(body.content, body.content_type))
 
 
 def parse_current_status(document: Any) -> Summary:
@@ -122,3 +115,6 @@ def _maintenance(obj: Mapping[str, Any], where: str) -> Maintenance:
         scheduled_for=None,
         scheduled_until=None,
     )
+
+
+ENGINE = Engine("heroku", endpoints, json_documents(parse_current_status))

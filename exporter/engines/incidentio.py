@@ -12,11 +12,11 @@ plus ongoing items of `type` "maintenance", upcoming or in progress.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from exporter.engines.base import Body
-from exporter.engines.fields import as_array, as_object, decode_json, optional, required, string, timestamp
+from exporter.engines.base import Engine, json_documents
+from exporter.engines.fields import as_object, objects, optional, required, string, timestamp
 from exporter.model import Component, Incident, Maintenance, Page, Summary
 from exporter.vocabulary import COMPONENT_STATUS_INDICATOR, derive_indicator
 
@@ -44,28 +44,22 @@ def endpoints(url: str) -> tuple[str, ...]:
     return (f"{url}/proxy/{urlsplit(url).hostname}",)
 
 
-def interpret(bodies: Sequence[Body]) -> Summary:
-    """The Summary of one proxy body; raises FetchError (invalid_json) or InvalidPayload."""
-    (body,) = bodies
-    return parse_proxy(decode_json(body.content, body.content_type))
-
-
 def parse_proxy(document: Any) -> Summary:
     """Turn a decoded `/proxy/<host>` document into a Summary, or raise InvalidPayload."""
     root = as_object(required(as_object(document, "document"), "summary", "document"), "summary")
     affected = {
         string(obj, "component_id", where): _status(string(obj, "status", where))
-        for obj, where in _objects(root, "affected_components", "affected_components")
+        for obj, where in objects(root, "affected_components", "affected_components")
     }
     components = _components(as_object(required(root, "structure", "summary"), "structure"), affected)
     incidents: list[Incident] = []
     maintenances: list[Maintenance] = []
-    for obj, where in _objects(root, "ongoing_incidents", "ongoing_incidents"):
+    for obj, where in objects(root, "ongoing_incidents", "ongoing_incidents"):
         if optional(obj, "type", str, where) == "maintenance":
             maintenances += _maintenance(obj, where, default="in_progress")
         elif string(obj, "status", where).lower() not in CLOSED_INCIDENT_STATUSES:
             incidents.append(_incident(obj, where))
-    for obj, where in _objects(root, "scheduled_maintenances", "scheduled_maintenances"):
+    for obj, where in objects(root, "scheduled_maintenances", "scheduled_maintenances"):
         maintenances += _maintenance(obj, where, default="scheduled")
     return Summary(
         page=Page(
@@ -85,22 +79,15 @@ def _status(value: str) -> str:
     return COMPONENT_STATUSES.get(value, value.lower())
 
 
-def _objects(parent: Mapping[str, Any], key: str, where: str) -> list[tuple[Mapping[str, Any], str]]:
-    """The objects of the optional array `parent[key]` (absent or null: none), with where each is."""
-    value = parent.get(key)
-    items = [] if value is None else as_array(value, where)
-    return [(as_object(item, f"{where}[{i}]"), f"{where}[{i}]") for i, item in enumerate(items)]
-
-
 def _components(structure: Mapping[str, Any], affected: Mapping[str, str]) -> tuple[Component, ...]:
     found: dict[str, Component] = {}
-    for item, where in _objects(structure, "items", "structure.items"):
+    for item, where in objects(structure, "items", "structure.items"):
         if "group" in item:
             group = as_object(item["group"], f"{where}.group")
             if optional(group, "hidden", bool, f"{where}.group"):
                 continue
             group_name = string(group, "name", f"{where}.group")
-            members = _objects(group, "components", f"{where}.group.components")
+            members = objects(group, "components", f"{where}.group.components")
         else:
             group_name, members = (
                 "",
@@ -122,7 +109,7 @@ def _components(structure: Mapping[str, Any], affected: Mapping[str, str]) -> tu
 
 def _incident(obj: Mapping[str, Any], where: str) -> Incident:
     statuses = [
-        _status(string(a, "status", w)) for a, w in _objects(obj, "affected_components", f"{where}.affected_components")
+        _status(string(a, "status", w)) for a, w in objects(obj, "affected_components", f"{where}.affected_components")
     ]
     return Incident(
         id=string(obj, "id", where),
@@ -148,3 +135,6 @@ def _maintenance(obj: Mapping[str, Any], where: str, default: str) -> list[Maint
             scheduled_until=timestamp(obj, "ends_at", where),
         )
     ]
+
+
+ENGINE = Engine("incidentio", endpoints, json_documents(parse_proxy))

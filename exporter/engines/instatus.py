@@ -10,10 +10,19 @@ that something is wrong: the indicator is then derived from the components and i
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
-from exporter.engines.base import Body
-from exporter.engines.fields import as_array, as_object, decode_json, describe, optional, required, string, timestamp
+from exporter.engines.base import Engine, json_documents
+from exporter.engines.fields import (
+    as_array,
+    as_object,
+    describe,
+    objects,
+    optional,
+    required,
+    string,
+    timestamp,
+)
 from exporter.errors import InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
 from exporter.vocabulary import derive_indicator
@@ -51,15 +60,6 @@ def endpoints(url: str) -> tuple[str, ...]:
     return (url + SUMMARY_PATH, url + COMPONENTS_PATH)
 
 
-def interpret(bodies: Sequence[Body]) -> Summary:
-    """The Summary of the summary and components bodies; raises FetchError (invalid_json) or InvalidPayload."""
-    summary_body, components_body = bodies
-    return parse_documents(
-        decode_json(summary_body.content, summary_body.content_type),
-        decode_json(components_body.content, components_body.content_type),
-    )
-
-
 def parse_documents(summary: Any, components: Any) -> Summary:
     """Turn the decoded summary and components documents into a Summary, or raise InvalidPayload."""
     root = as_object(summary, "summary")
@@ -72,11 +72,11 @@ def parse_documents(summary: Any, components: Any) -> Summary:
     )
     incidents = tuple(
         _incident(obj, where)
-        for obj, where in _objects(root, "activeIncidents", "activeIncidents")
+        for obj, where in objects(root, "activeIncidents", "activeIncidents")
         if string(obj, "status", where) not in CLOSED_INCIDENT_STATUSES
     )
     maintenances = tuple(
-        m for obj, where in _objects(root, "activeMaintenances", "activeMaintenances") for m in _maintenance(obj, where)
+        m for obj, where in objects(root, "activeMaintenances", "activeMaintenances") for m in _maintenance(obj, where)
     )
     page_status = string(page, "status", "page")
     indicator = INDICATORS.get(page_status, page_status.lower())
@@ -92,13 +92,6 @@ def parse_documents(summary: Any, components: Any) -> Summary:
         incidents=incidents,
         maintenances=maintenances,
     )
-
-
-def _objects(parent: Mapping[str, Any], key: str, where: str) -> list[tuple[Mapping[str, Any], str]]:
-    """The objects of the optional array `parent[key]` (absent or null: none), with where each is."""
-    value = parent.get(key)
-    items = [] if value is None else as_array(value, where)
-    return [(as_object(item, f"{where}[{i}]"), f"{where}[{i}]") for i, item in enumerate(items)]
 
 
 def _word(table: Mapping[str, Any], value: str) -> Any:
@@ -160,3 +153,6 @@ def _minutes(value: Any, where: str) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1e9:  # not inf, nan
         return float(value)
     raise InvalidPayload(f"{where}: expected a number of minutes, got {describe(value)}")
+
+
+ENGINE = Engine("instatus", endpoints, json_documents(parse_documents))

@@ -8,14 +8,13 @@ incident's impact. The overall indicator is `none` when Slack says `ok`, else de
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from exporter.engines.affected import AffectedComponents, derived_summary
-from exporter.engines.base import Body
+from exporter.engines.base import Engine, json_documents
 from exporter.engines.fields import (
     as_array,
     as_object,
-    decode_json,
     string,
     string_array,
     string_or_integer,
@@ -40,12 +39,6 @@ CLOSED_STATUSES = frozenset({"resolved", "completed"})
 def endpoints(url: str) -> tuple[str, ...]:
     """The one document this engine reads under the page's base URL."""
     return (url + CURRENT_PATH,)
-
-
-def interpret(bodies: Sequence[Body]) -> Summary:
-    """The Summary of one `current` body; raises FetchError (invalid_json) or InvalidPayload."""
-    (body,) = bodies
-    return parse_current(decode_json(body.content, body.content_type))
 
 
 def parse_current(document: Any) -> Summary:
@@ -83,3 +76,6 @@ def _incident(obj: Mapping[str, Any], where: str) -> tuple[Incident, str]:
         started_at=timestamp(obj, "date_created", where),
     )
     return incident, kind
+
+
+ENGINE = Engine("slack", endpoints, json_documents(parse_current))

@@ -10,10 +10,10 @@ progress) and `.upcoming` (scheduled). A code beyond the tables is kept as its d
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
-from exporter.engines.base import Body
-from exporter.engines.fields import as_array, as_object, decode_json, describe, required, string, timestamp
+from exporter.engines.base import Engine, json_documents
+from exporter.engines.fields import as_object, describe, objects, required, string, timestamp
 from exporter.errors import InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
 
@@ -39,12 +39,6 @@ def endpoints(url: str) -> tuple[str, ...]:
     return (url,)
 
 
-def interpret(bodies: Sequence[Body]) -> Summary:
-    """The Summary of one Status.io status body; raises FetchError (invalid_json) or InvalidPayload."""
-    (body,) = bodies
-    return parse_status(decode_json(body.content, body.content_type))
-
-
 def parse_status(document: Any) -> Summary:
     """Turn a decoded Status.io status document into a Summary, or raise InvalidPayload."""
     result = as_object(required(as_object(document, "document"), "result", "document"), "result")
@@ -53,12 +47,12 @@ def parse_status(document: Any) -> Summary:
     return Summary(
         page=Page(id="", name="", url="", updated_at=timestamp(overall, "updated", "status_overall")),
         indicator=_lookup(INDICATORS, code(overall, "status_code", "status_overall")),
-        components=tuple(_component(obj, where) for obj, where in _objects(result, "status", "status")),
-        incidents=tuple(_incident(obj, where) for obj, where in _objects(result, "incidents", "incidents")),
+        components=tuple(_component(obj, where) for obj, where in objects(result, "status", "status")),
+        incidents=tuple(_incident(obj, where) for obj, where in objects(result, "incidents", "incidents")),
         maintenances=tuple(
             _maintenance(obj, where, status)
             for key, status in (("active", "in_progress"), ("upcoming", "scheduled"))
-            for obj, where in _objects(maintenance, key, f"maintenance.{key}")
+            for obj, where in objects(maintenance, key, f"maintenance.{key}")
         ),
     )
 
@@ -75,13 +69,6 @@ def _lookup(table: Mapping[int, str], value: int) -> str:
     return table.get(value, str(value))
 
 
-def _objects(parent: Mapping[str, Any], key: str, where: str) -> list[tuple[Mapping[str, Any], str]]:
-    """The objects of the optional array `parent[key]` (absent or null: none), with where each is."""
-    value = parent.get(key)
-    items = [] if value is None else as_array(value, where)
-    return [(as_object(item, f"{where}[{i}]"), f"{where}[{i}]") for i, item in enumerate(items)]
-
-
 def _component(obj: Mapping[str, Any], where: str) -> Component:
     return Component(
         id=string(obj, "id", where),
@@ -93,7 +80,7 @@ def _component(obj: Mapping[str, Any], where: str) -> Component:
 
 
 def _incident(obj: Mapping[str, Any], where: str) -> Incident:
-    messages = _objects(obj, "messages", f"{where}.messages")
+    messages = objects(obj, "messages", f"{where}.messages")
     if not messages:
         raise InvalidPayload(f"{where}.messages: expected at least one message")
     # The latest message says where the incident stands; on equal times the later-listed one wins.
@@ -119,3 +106,6 @@ def _maintenance(obj: Mapping[str, Any], where: str, status: str) -> Maintenance
         scheduled_for=timestamp(obj, "datetime_planned_start", where),
         scheduled_until=timestamp(obj, "datetime_planned_end", where),
     )
+
+
+ENGINE = Engine("statusio", endpoints, json_documents(parse_status))

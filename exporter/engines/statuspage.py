@@ -13,10 +13,10 @@ name of its group (`""` when it has none).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
-from exporter.engines.base import Body
-from exporter.engines.fields import as_array, as_object, decode_json, optional, required, string, timestamp
+from exporter.engines.base import Engine, json_documents
+from exporter.engines.fields import as_array, as_object, objects, optional, required, string, timestamp
 from exporter.model import Component, Incident, Maintenance, Page, Summary
 
 T = TypeVar("T")
@@ -27,12 +27,6 @@ SUMMARY_PATH = "/api/v2/summary.json"
 def endpoints(url: str) -> tuple[str, ...]:
     """The one document this engine reads under the page's base URL."""
     return (url + SUMMARY_PATH,)
-
-
-def interpret(bodies: Sequence[Body]) -> Summary:
-    """The Summary of one summary.json body; raises FetchError (invalid_json) or InvalidPayload."""
-    (body,) = bodies
-    return parse_summary(decode_json(body.content, body.content_type))
 
 
 #: Incident states after which an incident is no longer "unresolved".
@@ -69,9 +63,7 @@ def parse_summary(document: Any) -> Summary:
 
 def _objects(root: Mapping[str, Any], key: str, parse: Callable[[Mapping[str, Any], str], T]) -> list[T]:
     """Parse the optional array `root[key]` (absent or null means empty) item by item."""
-    value = root.get(key)
-    items = [] if value is None else as_array(value, key)
-    return [parse(as_object(item, f"{key}[{i}]"), f"{key}[{i}]") for i, item in enumerate(items)]
+    return [parse(obj, where) for obj, where in objects(root, key, key)]
 
 
 def parse_components(value: Any, where: str = "components") -> tuple[Component, ...]:
@@ -119,3 +111,4 @@ def parse_maintenance(obj: Mapping[str, Any], where: str = "maintenance") -> Mai
     )
 
 
+ENGINE = Engine("statuspage", endpoints, json_documents(parse_summary))

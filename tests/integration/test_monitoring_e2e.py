@@ -466,6 +466,7 @@ def statusio_page(login: int) -> dict:
 def test_a_status_io_page_goes_through_the_same_rules_to_the_pager_and_resolves(statusio_stack: Stack):
     stack = statusio_stack
     eventually(lambda: assert_no_component_alerts(stack), what="a quiet start")
+
     def page_info():
         samples = stack.query("statuspage_page_info")
         assert len(samples) == 1, samples

@@ -154,9 +154,7 @@ def exporter(tmp_path_factory):
     config = tmp_path_factory.mktemp("feeds") / "pages.yml"
     entries = [(case.engine, f"{fake.url}/{case.engine}", case.engine) for case in CASES]
     entries.append(("long-history", f"{fake.url}/long-history", "google_cloud"))
-    config.write_text(
-        "pages:\n" + "".join(f"  - name: {n}\n    url: {u}\n    engine: {e}\n" for n, u, e in entries)
-    )
+    config.write_text("pages:\n" + "".join(f"  - name: {n}\n    url: {u}\n    engine: {e}\n" for n, u, e in entries))
     with ExporterProcess(["--statuspage.url", fake.url, "--config.file", str(config)]) as process:
         yield process
     fake.stop()
