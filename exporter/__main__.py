@@ -18,12 +18,15 @@ from prometheus_client import PlatformCollector, ProcessCollector
 from exporter import __version__, log
 from exporter.config import PROGRAM, Config, ConfigError, load
 from exporter.engines import ENGINES
+from exporter.fetch.alarms import alarm_clock
 from exporter.fetch.cache import Fetcher
 from exporter.fetch.fetcher import PageFetcher
 from exporter.fetch.slots import Upstream
+from exporter.fetch.workers import shared_workers
 from exporter.pagefile import PageSettings, default_page, load_pages
 from exporter.reload import Reloader
 from exporter.render.collector import BuildInfoCollector
+from exporter.render.metrics import OwnMetrics, render_executor
 from exporter.targets import CachePool, PageTarget
 from exporter.web.config import PLAIN, WebConfig
 from exporter.web.config import load as load_web_config
@@ -72,7 +75,8 @@ def build_app(
         reloader,
         web,
     ]
-    target = PageTarget(default, pool.cache_for(default), extra_collectors=own)
+    own_metrics = OwnMetrics(own, generation=lambda: (reloader.generation, web.generation))
+    target = PageTarget(default, pool.cache_for(default), own_metrics)
     info = PageInfo(version=__version__, cache_ttl=config.cache_ttl, telemetry_path=config.web_telemetry_path)
     app = ExporterApp(
         target,
@@ -178,6 +182,10 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     log.configure(config.log_level, config.log_format)
     logging.getLogger("aiohttp.server").addFilter(ClientErrorLogFilter())
     _raise_open_files_limit()
+    # Every thread the fetches use, started now: the thread count stays what it is from the start.
+    shared_workers().start()
+    alarm_clock().start()
+    render_executor().submit(int).result()
     web = WebConfigWatcher(config.web_config_file, web_config)
     app, reloader = build_app(config, pages, web=web)
     try:

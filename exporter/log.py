@@ -17,6 +17,8 @@ from typing import Any, TextIO
 
 import structlog
 
+from exporter.model import rfc3339
+
 #: Our level names (Prometheus style) -> the standard library's levels.
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
 #: How a level is written in a line: as it is spelled on the command line.
@@ -24,15 +26,8 @@ _LEVEL_NAMES = {"warning": "warn", "critical": "error", "exception": "error"}
 _FIRST_KEYS = ("time", "level", "msg")
 
 
-def rfc3339_utc(epoch_seconds: float) -> str:
-    """`2026-11-28T05:30:00.123Z` for the given Unix time."""
-    whole = int(epoch_seconds)
-    millis = int((epoch_seconds - whole) * 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{millis:03d}Z"
-
-
 def _add_time(_logger: Any, _method: str, event: dict) -> dict:
-    event["time"] = rfc3339_utc(time.time())
+    event["time"] = rfc3339(time.time(), milliseconds=True)
     return event
 
 

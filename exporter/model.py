@@ -3,15 +3,21 @@
 Times are Unix seconds (or None where the page gives none). Values are normalized to the words of
 `exporter.vocabulary` where the engine's vocabulary maps onto them; a value beyond those is kept as
 the engine spells it (lower-cased), so that it is exported as a series of its own.
+`FetchStats` and `CacheView` are what a cache holds of a page, as the renderers read it.
 Knows nothing of HTTP, engines or Prometheus.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import time
 from dataclasses import dataclass, fields
+from types import MappingProxyType
+from typing import Mapping
 
 from exporter.errors import InvalidPayload
+from exporter.vocabulary import REASONS
 
 # JSON may escape half a surrogate pair ("\\ud800"); such a string cannot be written as UTF-8.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -24,6 +30,23 @@ def clean(text: str) -> str:
 
 #: The times every renderer can write (RFC 3339, four-digit years): 1970 to just before 10000.
 EARLIEST_SECONDS, LATEST_SECONDS = 0.0, 253_402_300_798.0
+#: How much of a client's or a page's text an error message or a page quotes.
+SHOWN_CHARACTERS = 200
+
+
+def rfc3339(moment: float, *, milliseconds: bool = False) -> str:
+    """Unix seconds as RFC 3339 UTC with `Z`, to the nearest millisecond: `2026-11-20T10:15:30.123Z`.
+
+    The milliseconds are written where there are any, or always with `milliseconds=True`.
+    """
+    seconds, millis = divmod(round(moment * 1000), 1000)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return f"{text}.{millis:03d}Z" if millis or milliseconds else text + "Z"
+
+
+def shorten(text: str) -> str:
+    """The text as quoted back: its first SHOWN_CHARACTERS characters, and "..." if there were more."""
+    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "..."
 
 
 class _Checked:
@@ -132,3 +155,30 @@ def visible_components(components: tuple[Component, ...], exclude: re.Pattern[st
     if exclude is None:
         return components
     return tuple(component for component in components if not exclude.search(component.name))
+
+
+@dataclass(frozen=True)
+class FetchStats:
+    """Counters and gauges about a page's upstream requests, as exported."""
+
+    fetches: int = 0
+    errors: Mapping[str, int] = dataclasses.field(default_factory=lambda: MappingProxyType(dict.fromkeys(REASONS, 0)))
+    not_modified: int = 0
+    last_duration_seconds: float = 0.0
+    last_success_timestamp: float = 0.0
+    up: bool = False
+    #: The latest failure's reason (one of REASONS) and detail; "" after a success.
+    last_error_reason: str = ""
+    last_error_detail: str = ""
+
+
+@dataclass(frozen=True)
+class CacheView:
+    """What every renderer reads of a page: its Summary if fresh enough (else None) and the fetch statistics.
+
+    A cache hands out the very same objects until its state changes, so renderers can key what they
+    build on the objects' identity.
+    """
+
+    summary: Summary | None
+    stats: FetchStats

@@ -46,6 +46,8 @@ class Reloader:
         self._targets = ProbeTargets.build(pages, pool)
         self.last_successful = True
         self.last_success_timestamp = wall()
+        #: Changes with every reload attempt, so that renderings of collect() are redone.
+        self.generation = 0
 
     @property
     def targets(self) -> ProbeTargets:
@@ -54,6 +56,7 @@ class Reloader:
     def reload(self) -> str | None:
         """Re-read the file; return None on success, else the error (the old targets stay)."""
         with self._lock:
+            self.generation += 1
             path = self._config.config_file
             try:
                 pages = load_pages(path, self._config) if path else ()

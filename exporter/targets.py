@@ -10,38 +10,27 @@ from __future__ import annotations
 import threading
 from typing import Callable, Iterable, Mapping, Sequence
 
-from prometheus_client.registry import Collector, CollectorRegistry
-
 from exporter.fetch.cache import Fetcher, SummaryCache
 from exporter.pagefile import PageSettings
 from exporter.render.collector import StatuspageCollector
-from exporter.render.metrics import MetricsRenderer
+from exporter.render.metrics import MetricsRenderer, OwnMetrics
 
 
 class PageTarget:
-    """One page's metrics, ready to serve: its cache, and a renderer over its own registry."""
+    """One page's metrics, ready to serve: its cache, and the renderer of its exposition."""
 
-    def __init__(
-        self,
-        settings: PageSettings,
-        cache: SummaryCache,
-        extra_collectors: Iterable[Collector] = (),
-    ):
+    def __init__(self, settings: PageSettings, cache: SummaryCache, own: OwnMetrics | None = None):
+        """`own`: the exporter's own metrics, exposed before the page's (the default page's only)."""
         self.settings = settings
         self.cache = cache
-        registry = CollectorRegistry()
-        for collector in extra_collectors:
-            registry.register(collector)
-        registry.register(
-            StatuspageCollector(
-                cache.view,
-                settings.components_exclude,
-                engine=settings.engine,
-                name=settings.name,
-                url=settings.url,
-            )
+        collector = StatuspageCollector(
+            cache.view,
+            settings.components_exclude,
+            engine=settings.engine,
+            name=settings.name,
+            url=settings.url,
         )
-        self.renderer = MetricsRenderer(registry)
+        self.renderer = MetricsRenderer(cache.view, collector, own)
 
 
 class CachePool:

@@ -14,8 +14,7 @@ from prometheus_client.registry import CollectorRegistry
 
 from exporter.engines.base import Body
 from exporter.errors import FetchError, InvalidPayload
-from exporter.fetch.cache import CacheView, FetchStats
-from exporter.model import Summary
+from exporter.model import CacheView, FetchStats, Summary
 from exporter.render.collector import StatuspageCollector
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from exporter.fetch.cache import CacheView, FetchStats
-from exporter.model import Summary
+from exporter.model import CacheView, FetchStats, Summary
 from exporter.pagefile import PageSettings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -53,12 +53,13 @@ def test_ok_answer_is_parsed_and_its_validators_kept(mocked):
     body = json.dumps(payloads.summary(indicator="minor")).encode()
     mocked.get(URL, body=body, headers={"ETag": '"v1"', "Last-Modified": "Sat, 28 Nov 2026 05:00:00 GMT"})
 
-    result = client().fetch()
+    fetcher = client()
+    result = fetcher.fetch()
 
     assert result.status == 200
     assert result.summary.indicator == "minor"
     assert [c.name for c in result.summary.components] == ["Git Operations", "Actions"]
-    assert result.memo == (Remembered(Validators('"v1"', "Sat, 28 Nov 2026 05:00:00 GMT")),)
+    assert fetcher.memo == (Remembered(Validators('"v1"', "Sat, 28 Nov 2026 05:00:00 GMT")),)
 
 
 def test_request_names_the_exporter_and_asks_only_for_summary(mocked):
@@ -72,15 +73,35 @@ def test_request_names_the_exporter_and_asks_only_for_summary(mocked):
 
 
 def test_conditional_request_sends_validators_and_304_keeps_them(mocked):
-    mocked.get(URL, status=304)
+    mocked.get(URL, json=payloads.summary(), headers={"ETag": '"v1"', "Last-Modified": "Sat, 28 Nov 2026 05:00:00 GMT"})
+    fetcher = client()
+    fetcher.fetch()
     memo = (Remembered(Validators('"v1"', "Sat, 28 Nov 2026 05:00:00 GMT")),)
+    mocked.replace(responses.GET, URL, status=304)
 
-    result = client().fetch(memo)
+    result = fetcher.fetch()
 
-    assert (result.status, result.summary, result.memo) == (304, None, memo)
-    headers = mocked.calls[0].request.headers
+    assert (result.status, result.summary, fetcher.memo) == (304, None, memo)
+    headers = mocked.calls[1].request.headers
     assert headers["If-None-Match"] == '"v1"'
     assert headers["If-Modified-Since"] == "Sat, 28 Nov 2026 05:00:00 GMT"
+
+
+def test_a_new_200_replaces_the_validators_and_a_failure_keeps_them(mocked):
+    """Moved from the cache's tests: the fetcher owns its memo."""
+    fetcher = client()
+    mocked.get(URL, json=payloads.summary(), headers={"ETag": '"v1"'})
+    fetcher.fetch()
+    mocked.replace(responses.GET, URL, json=payloads.summary(), headers={"ETag": '"v2"'})
+    fetcher.fetch()
+    mocked.replace(responses.GET, URL, status=500)
+    with pytest.raises(FetchError):
+        fetcher.fetch()
+    mocked.replace(responses.GET, URL, status=304)
+    assert fetcher.fetch().status == 304
+    sent = [call.request.headers.get("If-None-Match") for call in mocked.calls]
+    assert sent == [None, '"v1"', '"v2"', '"v2"']
+    assert fetcher.memo == (Remembered(Validators('"v2"', None)),)
 
 
 def test_gzip_body_is_decoded(mocked):
@@ -310,11 +331,11 @@ def test_an_engine_reading_two_documents_sends_each_its_own_validators_and_reuse
     fetcher = PageFetcher(BASE, timeout=5.0, engine=engine)
     mocked.get(BASE + "/a.json", body=b"A1", headers={"ETag": '"a1"'})
     mocked.get(BASE + "/b.json", body=b"B1", headers={"ETag": '"b1"'})
-    first = fetcher.fetch()
+    fetcher.fetch()
 
     mocked.replace(responses.GET, BASE + "/a.json", status=304)
     mocked.replace(responses.GET, BASE + "/b.json", body=b"B2", headers={"ETag": '"b2"'})
-    second = fetcher.fetch(first.memo)
+    second = fetcher.fetch()
 
     assert seen == [(b"A1", b"B1"), (b"A1", b"B2")]
     assert [call.request.headers.get("If-None-Match") for call in mocked.calls] == [None, None, '"a1"', '"b1"']

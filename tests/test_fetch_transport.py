@@ -9,7 +9,9 @@ import time
 
 import pytest
 
+from exporter.engines.base import MAX_BODY_BYTES
 from exporter.errors import FetchError
+from exporter.fetch.alarms import alarm_clock
 from exporter.fetch.transport import Deadline, Transport
 from tests import payloads
 from tests.fakepage import FakeStatuspage, Reply
@@ -82,7 +84,7 @@ def get(url: str, seconds: float = 5.0) -> int:
     deadline = Deadline(seconds)
 
     def work():
-        with Transport(deadline) as transport:
+        with Transport(deadline, MAX_BODY_BYTES) as transport:
             return transport.get(url, {}).status
 
     return deadline.run(work)
@@ -105,7 +107,7 @@ def test_a_fetch_has_connections_of_its_own_so_an_earlier_fetchs_cut_cannot_reac
 
 
 def _get_with(deadline: Deadline, url: str) -> int:
-    with Transport(deadline) as transport:
+    with Transport(deadline, MAX_BODY_BYTES) as transport:
         return transport.get(url, {}).status
 
 
@@ -117,6 +119,8 @@ def _wait_for(condition, seconds: float = 5.0) -> None:
 
 
 def test_a_server_that_never_answers_is_cut_at_the_deadline_and_leaves_no_thread():
+    alarm_clock().start()  # the one thread that rings every deadline, there from the start
+    threads = set(threading.enumerate())
     with socket.create_server(("127.0.0.1", 0)) as silent:
         silent.listen(8)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/api/v2/summary.json"
@@ -125,7 +129,16 @@ def test_a_server_that_never_answers_is_cut_at_the_deadline_and_leaves_no_thread
             get(url, seconds=0.3)
         assert caught.value.reason == "timeout"
         assert time.monotonic() - started < 1.0
-        _wait_for(lambda: not [t for t in threading.enumerate() if t.name == "statuspage-fetch"])
+        assert set(threading.enumerate()) == threads, "the fetch ran in the caller's thread and started none"
+        assert alarm_clock().pending() == 0, "the deadline's alarm rang and is gone"
+
+
+def test_a_fetch_that_ends_in_time_leaves_no_alarm_behind():
+    alarm_clock().start()
+    with FakeStatuspage() as page:
+        before = alarm_clock().pending()
+        assert get(page.url + "/api/v2/summary.json", seconds=30.0) == 200
+        assert alarm_clock().pending() == before
 
 
 def test_a_good_page_answers_with_status_headers_and_body():
@@ -134,7 +147,7 @@ def test_a_good_page_answers_with_status_headers_and_body():
         deadline = Deadline(5.0)
 
         def work():
-            with Transport(deadline) as transport:
+            with Transport(deadline, MAX_BODY_BYTES) as transport:
                 return transport.get(page.url + "/api/v2/summary.json", {"Accept": "application/json"})
 
         answer = deadline.run(work)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from exporter.config import load
-from exporter.fetch.answers import FetchResult, Validators
+from exporter.fetch.answers import FetchResult
 from exporter.pagefile import default_page
 from exporter.reload import Reloader
 from exporter.targets import CachePool
@@ -14,8 +14,8 @@ from exporter.targets import CachePool
 class NullFetcher:
     url = "u"
 
-    def fetch(self, validators):
-        return FetchResult(304, None, Validators())
+    def fetch(self):
+        return FetchResult(304, None)
 
 
 def make(tmp_path, text: str, wall=lambda: 1000.0):

@@ -14,8 +14,7 @@ from prometheus_client.registry import CollectorRegistry
 
 from exporter.config import load
 from exporter.engines.statuspage import parse_summary
-from exporter.fetch.cache import CacheView, FetchStats
-from exporter.model import Page
+from exporter.model import CacheView, FetchStats, Page
 from exporter.render.collector import MAX_REMEMBERED_UNKNOWN_VALUES, BuildInfoCollector, StatuspageCollector
 from exporter.vocabulary import COMPONENT_STATUSES, INDICATORS, REASONS
 from tests import payloads

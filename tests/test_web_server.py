@@ -15,14 +15,14 @@ from exporter.__main__ import build_app
 from exporter.config import load
 from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError
-from exporter.fetch.answers import FetchResult, Validators
+from exporter.fetch.answers import FetchResult
 from exporter.pagefile import load_pages
 from exporter.render import documents as api
 from exporter.web.server import ExporterApp, scrape_budget
 from tests import payloads
 from tests.statusdocs import assert_valid
 
-OK = FetchResult(200, parse_summary(payloads.summary(indicator="minor")), Validators())
+OK = FetchResult(200, parse_summary(payloads.summary(indicator="minor")))
 
 
 class GatedFetcher:
@@ -36,7 +36,7 @@ class GatedFetcher:
             self.gate.set()
         self.calls = 0
 
-    def fetch(self, validators):
+    def fetch(self):
         self.calls += 1
         self.gate.wait(10)
         return OK
@@ -118,10 +118,10 @@ class ChangingFetcher:
     def __init__(self):
         self.calls = 0
 
-    def fetch(self, memo):
+    def fetch(self):
         self.calls += 1
         indicator = "minor" if self.calls == 1 else "major"
-        return FetchResult(200, parse_summary(payloads.summary(indicator=indicator)), ())
+        return FetchResult(200, parse_summary(payloads.summary(indicator=indicator)))
 
 
 def test_a_scrape_that_waited_for_new_data_answers_it_though_a_recent_rendering_exists():
@@ -263,9 +263,9 @@ pages:
 class NamedFetcher(GatedFetcher):
     def __init__(self, indicator: str):
         super().__init__()
-        self.result = FetchResult(200, parse_summary(payloads.summary(indicator=indicator)), Validators())
+        self.result = FetchResult(200, parse_summary(payloads.summary(indicator=indicator)))
 
-    def fetch(self, validators):
+    def fetch(self):
         self.calls += 1
         return self.result
 
@@ -417,7 +417,7 @@ class FailingFetcher(GatedFetcher):
         super().__init__()
         self.error = error
 
-    def fetch(self, validators):
+    def fetch(self):
         self.calls += 1
         raise self.error
 

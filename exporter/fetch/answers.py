@@ -2,11 +2,11 @@
 
 Pure: no sockets, and no clock but the wall time a Retry-After date is measured against. The fetch
 path calls `check_status` on every answer as it arrives (so a 429 ends the fetch at once) and
-`interpret` once every endpoint of the engine has answered.
+`interpret` once every endpoint of the engine has answered 200 or 304.
 
-A fetch remembers, per endpoint, the validators of its last 200 (and, for engines that read
-several documents, that body): a 304 for one endpoint reuses its last body; when every endpoint
-answers 304 the page is unchanged.
+A fetcher remembers (its `Memo`), per endpoint, the validators of its last 200 (and, for engines
+that read several documents, that body): a 304 for one endpoint reuses its last body; when every
+endpoint answers 304 the page is unchanged. `interpret` returns the memo for the next fetch.
 """
 
 from __future__ import annotations
@@ -64,7 +64,6 @@ class FetchResult:
 
     status: int
     summary: Summary | None
-    memo: Memo
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -89,10 +88,9 @@ def check_status(answer: Answer) -> None:
     raise FetchError("http_status", f"HTTP {status}", status, retry_after if status == 503 else None)
 
 
-def interpret(engine: Engine, answers: Sequence[Answer], memo: Memo) -> FetchResult:
-    """The result of one fetch whose every answer is a 200 or a 304, in the engine's endpoint order."""
-    for answer in answers:
-        check_status(answer)
+def interpret(engine: Engine, answers: Sequence[Answer], memo: Memo) -> tuple[FetchResult, Memo]:
+    """The result of one fetch and the memo for the next, from answers that `check_status` let
+    through (every one a 200 or a 304), in the engine's endpoint order."""
     keep_bodies = len(answers) > 1
     remembered: list[Remembered] = []
     bodies: list[Body] = []
@@ -112,8 +110,8 @@ def interpret(engine: Engine, answers: Sequence[Answer], memo: Memo) -> FetchRes
         bodies.append(body)
     new_memo = tuple(remembered)
     if all(answer.status == 304 for answer in answers):
-        return FetchResult(304, None, new_memo)
+        return FetchResult(304, None), new_memo
     try:
-        return FetchResult(200, engine.interpret(bodies), new_memo)
+        return FetchResult(200, engine.interpret(bodies)), new_memo
     except InvalidPayload as err:
         raise FetchError("invalid_payload", str(err), 200) from None

@@ -1,8 +1,9 @@
 """The cache between scrapes and the status page: coalesced, rate-bounded refresh, stale-while-error.
 
-No timers: a refresh starts only when a scrape asks and the latest attempt started more than
-`ttl` ago (and no Retry-After holds us back). At most one request is ever in flight; every scrape
-that arrives meanwhile waits for that same request, each only as long as its own budget.
+No timers: a refresh starts (on a worker thread, `workers.py`) only when a scrape asks and the
+latest attempt started more than `ttl` ago (and no Retry-After holds us back). At most one request
+is ever in flight; every scrape that arrives meanwhile waits for that same request, each only as
+long as its own budget.
 
 After a failure the last good Summary keeps being served until it is older than `max_stale`; then
 it is dropped, while the fetch statistics (the exporter's own series) stay.
@@ -14,15 +15,16 @@ import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import partial
 from types import MappingProxyType
-from typing import Callable, Mapping, Protocol
+from typing import Callable, Protocol
 
 from exporter import log
 from exporter.errors import FetchError
-from exporter.fetch.answers import FetchResult, Memo
-from exporter.model import Summary
-from exporter.vocabulary import REASONS
+from exporter.fetch.answers import FetchResult
+from exporter.fetch.workers import shared_workers
+from exporter.model import CacheView, FetchStats, Summary
 
 _log = log.get_logger(__name__)
 
@@ -30,7 +32,7 @@ _log = log.get_logger(__name__)
 class Fetcher(Protocol):
     url: str
 
-    def fetch(self, memo: Memo) -> FetchResult: ...
+    def fetch(self) -> FetchResult: ...
 
 
 @dataclass(frozen=True)
@@ -39,33 +41,6 @@ class Clock:
 
     monotonic: Callable[[], float] = time.monotonic
     wall: Callable[[], float] = time.time
-
-
-@dataclass(frozen=True)
-class FetchStats:
-    """Counters and gauges about upstream requests, as exported."""
-
-    fetches: int = 0
-    errors: Mapping[str, int] = field(default_factory=lambda: MappingProxyType(dict.fromkeys(REASONS, 0)))
-    not_modified: int = 0
-    last_duration_seconds: float = 0.0
-    last_success_timestamp: float = 0.0
-    up: bool = False
-    #: The latest failure's reason (one of REASONS) and detail; "" after a success.
-    last_error_reason: str = ""
-    last_error_detail: str = ""
-
-
-@dataclass(frozen=True)
-class CacheView:
-    """What a scrape exports: the Summary if fresh enough (else None) and the fetch statistics."""
-
-    summary: Summary | None
-    stats: FetchStats
-
-
-def _start_daemon(target: Callable[[], None]) -> None:
-    threading.Thread(target=target, name="statuspage-refresh", daemon=True).start()
 
 
 class SummaryCache:
@@ -78,19 +53,19 @@ class SummaryCache:
         max_stale: float,
         *,
         clock: Clock = Clock(),
-        spawn: Callable[[Callable[[], None]], None] = _start_daemon,
+        spawn: Callable[[Callable[[], None]], None] | None = None,
     ):
+        """`spawn(job)` runs a refresh elsewhere: by default on the process's shared worker threads."""
         self._fetcher = fetcher
         self._ttl = ttl
         self._max_stale = max_stale
         self._clock = clock
-        self._spawn = spawn
+        self._spawn = spawn or partial(shared_workers().submit, fetcher.url)
         self._lock = threading.Lock()
         self._in_flight: Future[None] | None = None
         self._last_attempt: float | None = None
         self._not_before = float("-inf")
         self._summary: Summary | None = None
-        self._memo: Memo = ()
         self._last_success: float | None = None  # monotonic, for staleness
         self._stats = FetchStats()
         self._expired_logged = False
@@ -110,9 +85,8 @@ class SummaryCache:
             self._last_attempt = now
             self._in_flight = future = Future()
             future.set_running_or_notify_cancel()
-            memo = self._memo
         try:
-            self._spawn(lambda: self._refresh(future, memo))
+            self._spawn(lambda: self._refresh(future))
         except BaseException:  # no thread (e.g. none left): free the slot so later scrapes retry
             with self._lock:
                 self._in_flight = None
@@ -155,11 +129,11 @@ class SummaryCache:
                     _log.warning("cached data expired", url=self._fetcher.url, max_stale_seconds=self._max_stale)
             return CacheView(summary, self._stats)
 
-    def _refresh(self, future: Future[None], memo: Memo) -> None:
+    def _refresh(self, future: Future[None]) -> None:
         started = self._clock.monotonic()
         try:
             try:
-                result: FetchResult | FetchError | None = self._fetcher.fetch(memo)
+                result: FetchResult | FetchError | None = self._fetcher.fetch()
             except FetchError as err:
                 result = err
             except Exception:  # a bug: loud in the log and in statuspage_up, but we keep serving
@@ -173,6 +147,9 @@ class SummaryCache:
 
     def _record(self, result: FetchResult | FetchError | None, started: float, duration: float) -> None:
         """Count the request; None is one that crashed (already logged), not a classified failure."""
+        # An unchanged page keeps its Summary object, so renderings keyed on it stay valid. Compared
+        # before taking the lock (only this refresh writes the Summary): a large page takes a while.
+        unchanged = isinstance(result, FetchResult) and result.summary == self._summary
         with self._lock:
             was_up = self._stats.up
             stats = replace(self._stats, fetches=self._stats.fetches + 1, last_duration_seconds=duration)
@@ -200,10 +177,9 @@ class SummaryCache:
                 )
                 self._last_success = started + duration
                 self._expired_logged = False
-                self._memo = result.memo
                 if result.status == 304:
                     stats = replace(stats, not_modified=stats.not_modified + 1)
-                else:
+                elif not unchanged:
                     self._summary = result.summary
             self._stats = stats
         url = self._fetcher.url

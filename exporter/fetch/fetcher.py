@@ -1,10 +1,10 @@
 """One page's fetch: every document its engine reads, under one deadline, then interpreted.
 
-`PageFetcher.fetch(memo)` takes a request slot for the page's host, GETs the engine's endpoints in
-order (each with its own conditional-request validators) through a `Transport` of its own, all
-inside one `Deadline`; then `interpret` turns the answers into a `FetchResult`, or the fetch
-raises a classified `FetchError`. Parsing runs after the deadline's worker has finished: the
-deadline bounds the network, the size cap bounds the parsing.
+`PageFetcher.fetch()` takes a request slot for the page's host, GETs the engine's endpoints in
+order (each with the conditional-request validators it remembers from its last answers) through a
+`Transport` of its own, all inside one `Deadline`; then `interpret` turns the answers into a
+`FetchResult`, or the fetch raises a classified `FetchError`. Parsing runs once the deadline's
+work has finished: the deadline bounds the network, the size cap bounds the parsing.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from exporter.fetch.transport import Answer, Deadline, Transport
 
 
 class PageFetcher:
-    """Fetches one page. Thread-safe: it keeps nothing between fetches but its settings."""
+    """Fetches one page. One fetch at a time: its memo of the last answers passes from each to the next."""
 
     def __init__(
         self,
@@ -38,20 +38,27 @@ class PageFetcher:
         self.timeout = timeout
         self._upstream = upstream or Upstream()
         self._clock = clock
+        self._memo: Memo = ()
 
-    def fetch(self, memo: Memo = ()) -> FetchResult:
+    @property
+    def memo(self) -> Memo:
+        """What the last successful fetch remembered of each endpoint's answer."""
+        return self._memo
+
+    def fetch(self) -> FetchResult:
         """Every endpoint, finished or abandoned by the deadline; raises FetchError."""
         deadline = Deadline(self.timeout, self._clock)
-        answers = deadline.run(lambda: self._get_all(memo, deadline))
-        return interpret(self.engine, answers, memo)
+        answers = deadline.run(lambda: self._get_all(deadline))
+        result, self._memo = interpret(self.engine, answers, self._memo)
+        return result
 
-    def _get_all(self, memo: Memo, deadline: Deadline) -> list[Answer]:
+    def _get_all(self, deadline: Deadline) -> list[Answer]:
         try:
             slot = self._upstream.slot(self.endpoints[0], deadline.left())
             with slot, Transport(deadline, self.engine.max_bytes) as transport:
                 answers = []
                 for index, url in enumerate(self.endpoints):
-                    remembered = memo[index] if index < len(memo) else Remembered()
+                    remembered = self._memo[index] if index < len(self._memo) else Remembered()
                     answer = transport.get(url, {"Accept": "application/json", **remembered.validators.headers()})
                     check_status(answer)  # a 429 or 500 ends the fetch: no need to ask for the rest
                     answers.append(answer)

@@ -39,7 +39,7 @@ class Upstream:
         deadline = time.monotonic() + timeout
         host_slots = self._host(url)
         if not host_slots.acquire(timeout=max(timeout, 0.0)):
-            raise NoSlot(f"all {self._per_host} connection slots for {_host_key(url)} busy")
+            raise NoSlot(f"all {self._per_host} connection slots for {host_key(url)} busy")
         try:
             if not self._total.acquire(timeout=max(deadline - time.monotonic(), 0.0)):
                 raise NoSlot("all upstream request slots busy")
@@ -52,13 +52,13 @@ class Upstream:
 
     def retain(self, urls: Iterable[str]) -> None:
         """Forget the slots of hosts none of these URLs is on (a fetch holding one keeps its own)."""
-        keep = {_host_key(url) for url in urls}
+        keep = {host_key(url) for url in urls}
         with self._lock:
             for key in [key for key in self._hosts if key not in keep]:
                 del self._hosts[key]
 
     def _host(self, url: str) -> threading.BoundedSemaphore:
-        key = _host_key(url)
+        key = host_key(url)
         with self._lock:
             slots = self._hosts.get(key)
             if slots is None:
@@ -66,7 +66,8 @@ class Upstream:
             return slots
 
 
-def _host_key(url: str) -> str:
+def host_key(url: str) -> str:
+    """`scheme://host:port`, the port made explicit: what shares a host's slots."""
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return f"{parts.scheme}://{parts.hostname}:{port}"

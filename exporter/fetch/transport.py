@@ -1,10 +1,10 @@
 """GETs under one deadline, by every route to a page: direct, via an HTTP proxy, or CONNECT through one.
 
-`Deadline(seconds).run(work)` runs `work` in a worker thread and waits for it no longer than the
-deadline. Every socket the work's requests open is adopted by the deadline the moment it is
-connected, before any proxy CONNECT or TLS byte (the deadline holds a duplicate descriptor, which
-TLS wrapping cannot detach), so when the deadline passes the waiting caller shuts them all down:
-the worker's next (or current) read fails at once, its thread ends and its slot is freed. Name
+`Deadline(seconds).run(work)` runs `work` in the calling thread, and the process's one alarm clock
+(`alarms.py`) rings when the deadline passes. Every socket the work's requests open is adopted by
+the deadline the moment it is connected, before any proxy CONNECT or TLS byte (the deadline holds a
+duplicate descriptor, which TLS wrapping cannot detach), so when the alarm rings it shuts them all
+down: the work's next (or current) read fails at once, `run` raises the timeout and the slot is freed. Name
 resolution, which no socket can cut, runs in a small bounded pool and is waited for no longer than
 the time left; connecting is bounded by a socket timeout of the time left. So nothing of a request
 outlives its deadline but a resolver thread still waiting for the system resolver to give up, and
@@ -29,7 +29,7 @@ import os
 import socket
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Callable, Mapping, TypeVar
@@ -44,8 +44,8 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.util.connection import allowed_gai_family
 
 from exporter import __version__
-from exporter.engines.base import MAX_BODY_BYTES
 from exporter.errors import FetchError
+from exporter.fetch.alarms import alarm_clock
 
 T = TypeVar("T")
 
@@ -123,25 +123,27 @@ class Deadline:
             sock.close()
 
     def run(self, work: Callable[[], T]) -> T:
-        """`work()` in a worker thread under this deadline; raises FetchError("timeout") when it passes."""
-        outcome: Future[T] = Future()
+        """`work()` in this thread under this deadline; raises FetchError("timeout") when it passes.
 
-        def worker() -> None:
-            _current.deadline = self
-            try:
-                outcome.set_result(work())
-            except BaseException as err:  # handed to the waiting caller, which re-raises it
-                outcome.set_exception(err)
-            finally:
-                self._release()
-
-        # A daemon thread, so that a worker waiting for the resolver never delays exit.
-        threading.Thread(target=worker, name="statuspage-fetch", daemon=True).start()
+        An alarm cuts the sockets the work holds when the deadline passes: its read fails at once,
+        so the work ends (and its thread is free again) right then, whatever it was waiting for.
+        """
+        outer = getattr(_current, "deadline", None)
+        _current.deadline = self
+        alarm = alarm_clock().arm(max(self._expires - self._clock(), 0.0), self.cut)
         try:
-            return outcome.result(timeout=max(self._expires - self._clock(), 0.0))
-        except FutureTimeout:
-            self.cut()  # the worker's read fails now: the thread ends and frees its slot
-            raise self.expired_error() from None
+            result = work()
+        except FetchError:
+            if self.passed:
+                raise self.expired_error() from None
+            raise
+        finally:
+            alarm.cancel()
+            _current.deadline = outer
+            self._release()
+        if self.passed:  # an answer completed after the deadline is no complete answer within it
+            raise self.expired_error()
+        return result
 
     def resolve(self, host: str, port: int) -> list[str]:
         """The host's addresses, waited for no longer than the time left."""
@@ -257,7 +259,8 @@ class _DeadlineAdapter(HTTPAdapter):
 class Transport:
     """The requests of one fetch, over connections of its own. Use as a context manager, in Deadline.run."""
 
-    def __init__(self, deadline: Deadline, max_bytes: int = MAX_BODY_BYTES):
+    def __init__(self, deadline: Deadline, max_bytes: int):
+        """`max_bytes` caps each decoded body (the engine's cap, given by the fetcher)."""
         self._deadline = deadline
         self._max_bytes = max_bytes
         self._session = requests.Session()

@@ -25,8 +25,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from exporter import log
-from exporter.fetch.cache import CacheView
-from exporter.model import Summary, visible_components
+from exporter.model import CacheView, FetchStats, Summary, visible_components
 from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS
 
 #: Unknown values remembered (so that each is warned about once), per page.
@@ -36,7 +35,11 @@ _log = log.get_logger(__name__)
 
 
 class StatuspageCollector:
-    """Exports one page's Summary and fetch statistics. `view` is read once per collect()."""
+    """Exports one page's Summary and fetch statistics. `view` is read once per collect().
+
+    A renderer that keeps the text of each part apart calls `stats_families` and `summary_families`
+    itself: together they are collect(), in that order.
+    """
 
     def __init__(
         self,
@@ -62,14 +65,14 @@ class StatuspageCollector:
 
     def collect(self) -> Iterator[Metric]:
         view = self._view()
-        yield from self._fetch_metrics(view)
+        yield from self.stats_families(view.stats)
         if view.summary is not None:
-            yield from self._summary_metrics(view.summary)
+            yield from self.summary_families(view.summary)
 
     # -- the fetch statistics --------------------------------------------------------------------
     @staticmethod
-    def _fetch_metrics(view: CacheView) -> Iterator[Metric]:
-        stats = view.stats
+    def stats_families(stats: FetchStats) -> Iterator[Metric]:
+        """The fetch statistics' families: what collect() yields first."""
         yield GaugeMetricFamily(
             "statuspage_up",
             "1 if the latest request to the status page succeeded (200 or 304), else 0.",
@@ -97,7 +100,8 @@ class StatuspageCollector:
         )
 
     # -- the page's series ---------------------------------------------------------------------
-    def _summary_metrics(self, summary: Summary) -> Iterator[Metric]:
+    def summary_families(self, summary: Summary) -> Iterator[Metric]:
+        """The page's families, after the fetch statistics' (none without a Summary)."""
         page = summary.page
         info = GaugeMetricFamily(
             "statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url", "engine"]

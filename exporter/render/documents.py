@@ -12,9 +12,9 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Sequence
 
+from exporter import model
 from exporter.model import Summary
 from exporter.render.status_view import PageStatus
 
@@ -36,14 +36,8 @@ class Document:
 
 
 def rfc3339(moment: float | None) -> str | None:
-    """Unix seconds as RFC 3339 UTC with `Z`; milliseconds only where there are any."""
-    if moment is None:
-        return None
-    when = datetime.fromtimestamp(moment, UTC)
-    millis = round(when.microsecond / 1000)
-    if millis in (0, 1000):
-        return datetime.fromtimestamp(round(moment), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return when.strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
+    """A time as the documents write it (`model.rfc3339`: milliseconds only where there are any); null for none."""
+    return None if moment is None else model.rfc3339(moment)
 
 
 def etag(body: bytes) -> str:

@@ -17,7 +17,7 @@ from html import escape
 from typing import Iterable, Sequence
 from urllib.parse import quote
 
-from exporter.model import Component, Incident, Maintenance
+from exporter.model import Component, Incident, Maintenance, shorten
 from exporter.render.documents import rfc3339
 from exporter.render.status_view import UNKNOWN_TONE, PageStatus, tone, words
 
@@ -81,7 +81,7 @@ def render(status: PageStatus, others: Sequence[PageStatus], footer: Footer, now
 
 def render_unknown_target(target: str) -> str:
     """The 400 page for a target that is not listed."""
-    shown = target if len(target) <= 200 else target[:200] + "..."
+    shown = shorten(target)
     body = (
         "<h1>Unknown page</h1>"
         f"<p>No page named {_e(repr(shown))} is listed in <code>--config.file</code>. "

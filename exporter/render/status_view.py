@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from exporter.fetch.cache import CacheView
-from exporter.model import Summary, visible_components
+from exporter.model import CacheView, Summary, visible_components
 from exporter.pagefile import PageSettings
 
 #: An indicator in words, as a person reads it.

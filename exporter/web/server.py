@@ -24,6 +24,7 @@ from typing import Awaitable, Callable, TypeVar
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from exporter.model import shorten
 from exporter.reload import Reloader
 from exporter.render import badge
 from exporter.render import documents as api
@@ -189,7 +190,7 @@ class ExporterApp:
             return web.Response(status=400, text="400 missing parameter 'target': /probe?target=NAME\n")
         page = self._reloader.targets.lookup(target)
         if page is None:
-            shown = target if len(target) <= 200 else target[:200] + "..."
+            shown = shorten(target)
             return web.Response(
                 status=400,
                 text=f"400 unknown target {shown!r}: /probe reads only the pages listed in --config.file\n",
@@ -286,13 +287,9 @@ def http_server(app: ExporterApp) -> web.Server:
     return web.Server(app.handle, access_log=None, keepalive_timeout=KEEPALIVE_TIMEOUT_SECONDS)
 
 
-async def _wait_for_refresh(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> bool:
-    """Refresh the page if due and wait for it within the request's scrape budget (or until shutdown).
-
-    True if this request waited for a refresh that has completed (so the cache holds its result).
-    """
+async def _wait_for_refresh(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> None:
+    """Refresh the page if due and wait for it within the request's scrape budget (or until shutdown)."""
     refresh = page.cache.refresh_if_due()
-    waited = False
     if refresh is not None:
         budget = scrape_budget(request.headers.get(SCRAPE_TIMEOUT_HEADER), page.settings.fetch_timeout)
         if budget > 0 and not stopping.is_set():
@@ -304,15 +301,17 @@ async def _wait_for_refresh(request: web.BaseRequest, page: PageTarget, stopping
                 )
             finally:
                 stop.cancel()
-            waited = refresh.done()
-    return waited
 
 
 async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyncio.Event) -> web.StreamResponse:
-    """Refresh the page if due, wait for it within the scrape's budget, answer from its cache."""
-    waited = await _wait_for_refresh(request, page, stopping)
+    """Refresh the page if due, wait for it within the scrape's budget, answer from its cache.
+
+    The exposition is the page's state's one rendering: scrapes that waited for the same refresh
+    share it, and a large one is made off the event loop.
+    """
+    await _wait_for_refresh(request, page, stopping)
     headers = request.headers
-    exposition = page.renderer.render(headers.get("Accept", ""), headers.get("Accept-Encoding", ""), fresh=waited)
+    exposition = await page.renderer.render(headers.get("Accept", ""), headers.get("Accept-Encoding", ""))
     response = web.Response(body=exposition.body, headers={"Content-Type": exposition.content_type})
     if exposition.gzipped:
         response.headers["Content-Encoding"] = "gzip"
@@ -356,7 +355,7 @@ def _json_response(request: web.BaseRequest, document: api.Document) -> web.Resp
 
 
 def _unknown_target_json(target: str) -> web.Response:
-    shown = target if len(target) <= 200 else target[:200] + "..."
+    shown = shorten(target)
     document = {
         "error": {
             "reason": "unknown_target",
