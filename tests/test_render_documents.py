@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -122,6 +123,16 @@ def test_no_data_is_a_503_with_the_classified_reason_and_a_retry_after(error, re
 def test_max_age_is_the_whole_seconds_until_the_next_refresh_is_due(seconds, max_age):
     summary = parse_summary(payloads.summary())
     assert api.status_document(page_status(settings(), view(summary)), seconds).max_age == max_age
+
+
+@pytest.mark.parametrize(("up", "seconds", "max_age"), [(True, 29.2, 30), (True, 0.0, 0), (False, 0.0, 1)])
+def test_a_kept_encoding_gives_the_same_bytes_with_the_real_age(up, seconds, max_age):
+    status = page_status(settings(), view(parse_summary(payloads.summary()) if up else None, up=up))
+    encoded = api.encode_status(status)
+    document = api.status_document(status, seconds, encoded=encoded)
+    assert document == dataclasses.replace(api.status_document(status, seconds), body=document.body)
+    assert (document.body, document.max_age) == (encoded.body, max_age)
+    assert document.body is encoded.body  # no second encoding
 
 
 def test_etag_follows_the_body_bytes():

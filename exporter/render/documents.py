@@ -95,11 +95,29 @@ def _summary_lists(summary: Summary) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def status_document(status: PageStatus, seconds_until_due: float) -> Document:
-    """`/api/v1/status` rendered: 200 with the page, or 503 with the reason there is none."""
+@dataclass(frozen=True)
+class Encoded:
+    """A status document's HTTP status, JSON bytes and ETag: the same for as long as the page's status is."""
+
+    status: int
+    body: bytes
+    etag: str
+
+
+def encode_status(status: PageStatus) -> Encoded:
+    """The page's `/api/v1/status` document, encoded."""
     code, document = status_body(status)
     body = encode(document)
-    return Document(code, body, etag(body), max_age(code, seconds_until_due))
+    return Encoded(code, body, etag(body))
+
+
+def status_document(status: PageStatus, seconds_until_due: float, *, encoded: Encoded | None = None) -> Document:
+    """`/api/v1/status` rendered: 200 with the page, or 503 with the reason there is none.
+
+    `encoded` is `encode_status(status)` if the caller keeps it between requests.
+    """
+    encoded = encoded or encode_status(status)
+    return Document(encoded.status, encoded.body, encoded.etag, max_age(encoded.status, seconds_until_due))
 
 
 def max_age(code: int, seconds_until_due: float) -> int:

@@ -18,7 +18,7 @@ import logging
 import math
 import time
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Awaitable, Callable, TypeVar
 
 from aiohttp import web
@@ -237,9 +237,9 @@ class ExporterApp:
         if page is None:
             return _unknown_target_json(request.query["target"])
         status = await self._current_status(request, page)
-        document = self._documents.get(page.cache, (status,), lambda: api.status_document(status, 0.0))
-        seconds = page.cache.seconds_until_due()
-        return _json_response(request, replace(document, max_age=api.max_age(document.status, seconds)))
+        encoded = self._documents.get(page.cache, (status,), lambda: api.encode_status(status))
+        document = api.status_document(status, page.cache.seconds_until_due(), encoded=encoded)
+        return _json_response(request, document)
 
     async def _api_pages(self, request: web.BaseRequest) -> web.StreamResponse:
         return _json_response(request, api.pages_document(self._cached_statuses()))
