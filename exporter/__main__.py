@@ -6,6 +6,7 @@ The only module with side effects. `main()` is the console script `github-status
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import resource
@@ -186,6 +187,9 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     shared_workers().start()
     alarm_clock().start()
     render_executor().submit(int).result()
+    # What was built so far lives as long as the process: full collections need not walk it again
+    # (they hold the interpreter, and so the event loop, for as long as they take).
+    gc.freeze()
     web = WebConfigWatcher(config.web_config_file, web_config)
     app, reloader = build_app(config, pages, web=web)
     try:

@@ -17,6 +17,7 @@ from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError
 from exporter.fetch.answers import FetchResult
 from exporter.pagefile import load_pages
+from exporter.render import collector as collector_module
 from exporter.render import documents as api
 from exporter.web.server import ExporterApp, scrape_budget
 from tests import payloads
@@ -381,6 +382,52 @@ def test_reload_of_a_bad_file_keeps_the_old_pages_and_says_so(pages_file):
     assert text == f"500 config reload failed, old config kept: {pages_file}: pages[0]: missing 'url'\n"
     assert old == 200
     assert "statuspage_exporter_config_last_reload_successful 0.0" in metrics
+
+
+def test_a_failed_reload_shows_in_the_very_next_scrape(pages_file):
+    """Regression (issue 19.10): a rendering less than a second old used to say 1 after a failed reload."""
+
+    async def scenario(client):
+        before = await (await client.get("/metrics")).text()
+        pages_file.write_text("pages:\n  - name: broken\n")
+        reload = await client.post("/-/reload")
+        after = await (await client.get("/metrics")).text()
+        pages_file.write_text(PAGES)
+        good = await client.post("/-/reload")
+        again = await (await client.get("/metrics")).text()
+        return before, reload.status, after, good.status, again
+
+    flags = ["--config.file", str(pages_file), "--web.enable-lifecycle"]
+    before, failed, after, succeeded, again = serve(GatedFetcher(), scenario, flags, probe_fetchers())
+    assert "statuspage_exporter_config_last_reload_successful 1.0" in before
+    assert (failed, succeeded) == (500, 200)
+    assert "statuspage_exporter_config_last_reload_successful 0.0" in after
+    assert "statuspage_exporter_config_last_reload_successful 1.0" in again
+
+
+def test_scrapes_waiting_on_one_refresh_share_one_rendering(monkeypatch):
+    """Regression (issue 19.5): 20 scrapes that waited for one refresh rendered the page 20 times."""
+    renderings = []
+    counted = collector_module.visible_components
+
+    def counting(components, exclude):  # called once per rendering of the page's components
+        renderings.append(len(components))
+        return counted(components, exclude)
+
+    monkeypatch.setattr(collector_module, "visible_components", counting)
+    fetcher = GatedFetcher(open_gate=False)
+
+    async def scenario(client):
+        scrapes = [asyncio.ensure_future(client.get("/metrics")) for _ in range(20)]
+        await Arrivals.wait_for(20)  # every scrape is waiting for the one request
+        fetcher.gate.set()
+        responses = await asyncio.gather(*scrapes)
+        return [await r.read() for r in responses]
+
+    bodies = serve(fetcher, scenario)
+    assert fetcher.calls == 1
+    assert renderings == [2]  # the page's two components, rendered once for all 20 scrapes
+    assert len(set(bodies)) == 1 and b"statuspage_up 1.0" in bodies[0]
 
 
 def test_status_page_indexes_the_other_pages_from_their_caches_only(pages_file):

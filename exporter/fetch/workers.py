@@ -81,12 +81,12 @@ class Workers:
             except Exception:  # a job records its own failures: this is a bug, and the thread goes on
                 _log.exception("refresh crashed")
             finally:
+                # No wake-up for the others: this thread looks at the queue next, and takes any
+                # job this turn frees (every other job had its thread, or was waiting for one).
                 with self._lock:
                     self._running[host] -= 1
                     if not self._running[host]:
                         del self._running[host]
-                    # A job of this host may have waited for this turn: every idle thread looks.
-                    self._lock.notify_all()
 
 
 _shared: Workers | None = None
