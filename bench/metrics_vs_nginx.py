@@ -3,16 +3,19 @@
 The servers run side by side in one run and are loaded alternately by the same wrk command
 (2 threads, 32 keep-alive connections), so the ratio is what matters, not the absolute numbers
 of a noisy machine: nginx, the exporter in plain HTTP, and a second exporter with a web config
-(TLS 1.3 and basic auth with a cost-10 bcrypt hash, as a scrape would meet it).
+(TLS 1.3 and basic auth with a cost-10 bcrypt hash, as a scrape would meet it). With `--baseline
+DIR` (a checkout of another version, e.g. `git worktree add /tmp/base main`), that version's
+exporter runs beside them, loaded in the same rounds: the comparison of two versions in one run.
 Usage: `make bench` (needs the Debian packages wrk and nginx).
 
-    python bench/metrics_vs_nginx.py [--duration 10] [--rounds 3]
+    python bench/metrics_vs_nginx.py [--duration 10] [--rounds 3] [--baseline DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import re
 import shutil
@@ -85,6 +88,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per server")
+    parser.add_argument("--baseline", type=Path, help="a checkout of another version to load in the same rounds")
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None:
@@ -104,7 +108,8 @@ def main() -> int:
             client={"verify": str(pki.ca_file), "auth": ("prometheus", PASSWORD)},
         )
         authorization = "Authorization: Basic " + base64.b64encode(f"prometheus:{PASSWORD}".encode()).decode()
-        with exporter, secured:
+        baseline = ExporterProcess(flags, source=args.baseline) if args.baseline else contextlib.nullcontext()
+        with exporter, secured, baseline:
             body = requests.get(exporter.base_url + "/metrics", timeout=10).content
             Path(root).chmod(0o755)  # nginx's worker may run as another user (www-data under root)
             (Path(root) / "www").mkdir()
@@ -118,10 +123,12 @@ def main() -> int:
                 secured_body = secured.get("/metrics").content  # its own process metrics: not the same bytes
                 if b"statuspage_up 1.0" not in secured_body:
                     raise SystemExit(f"bench: the TLS exporter did not serve the page:\n{secured_body[:500]!r}")
-                results: dict[str, list[float]] = {"nginx": [], "exporter": [], "secured": []}
+                results: dict[str, list[float]] = {"nginx": [], "exporter": [], "secured": [], "baseline": []}
                 for _ in range(args.rounds):
                     results["nginx"].append(wrk(f"http://127.0.0.1:{nginx_port}/metrics", args.duration))
                     results["exporter"].append(wrk(exporter.base_url + "/metrics", args.duration))
+                    if args.baseline:
+                        results["baseline"].append(wrk(baseline.base_url + "/metrics", args.duration))
                     results["secured"].append(wrk(secured.base_url + "/metrics", args.duration, (authorization,)))
             finally:
                 nginx.terminate()
@@ -146,6 +153,12 @@ def main() -> int:
         f"| github-status-exporter /metrics | {exporter_rps:,.0f} | "
         f"{', '.join(f'{r:,.0f}' for r in results['exporter'])} | {exporter_rps / nginx_rps:.2f} |"
     )
+    if args.baseline:
+        baseline_rps = statistics.median(results["baseline"])
+        print(
+            f"| baseline {args.baseline} /metrics | {baseline_rps:,.0f} | "
+            f"{', '.join(f'{r:,.0f}' for r in results['baseline'])} | {baseline_rps / nginx_rps:.2f} |"
+        )
     secured_rps = statistics.median(results["secured"])
     print(
         f"| github-status-exporter /metrics, TLS 1.3 + basic auth | {secured_rps:,.0f} | "

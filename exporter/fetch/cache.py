@@ -68,6 +68,7 @@ class SummaryCache:
         self._summary: Summary | None = None
         self._last_success: float | None = None  # monotonic, for staleness
         self._stats = FetchStats()
+        self._view = CacheView(None, self._stats)
         self._expired_logged = False
 
     def refresh_if_due(self) -> Future[None] | None:
@@ -117,17 +118,20 @@ class SummaryCache:
         return self._last_attempt is None or now - self._last_attempt >= self._ttl
 
     def view(self) -> CacheView:
-        """The current view, without touching the network."""
+        """The current view, without touching the network: the very same object until the state changes."""
+        view = self._view
+        if view.summary is None or view.stats.up:
+            return view  # nothing that could expire: every scrape takes this path while requests succeed
         with self._lock:
-            summary = self._summary
+            view = self._view
             # Stale data is a policy for failures: while requests succeed the data is current.
-            failing = not self._stats.up
-            if summary is not None and failing and self._clock.monotonic() - self._last_success > self._max_stale:
-                summary = None
+            failing = not view.stats.up
+            if view.summary is not None and failing and self._clock.monotonic() - self._last_success > self._max_stale:
+                view = self._view = CacheView(None, view.stats)  # until the next request ends
                 if not self._expired_logged:
                     self._expired_logged = True
                     _log.warning("cached data expired", url=self._fetcher.url, max_stale_seconds=self._max_stale)
-            return CacheView(summary, self._stats)
+            return view
 
     def _refresh(self, future: Future[None]) -> None:
         started = self._clock.monotonic()
@@ -182,6 +186,7 @@ class SummaryCache:
                 elif not unchanged:
                     self._summary = result.summary
             self._stats = stats
+            self._view = CacheView(self._summary, stats)
         url = self._fetcher.url
         if result is None:
             return

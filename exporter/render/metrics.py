@@ -188,15 +188,26 @@ class MetricsRenderer:
         self.renderings_made = 0
 
     def state(self) -> tuple:
-        """What the exposition shows now: the own metrics' state, the fetch statistics, the Summary."""
-        view = self._view()
-        return (self._own.state() if self._own is not None else None, view.stats, view.summary)
+        """What the exposition shows now: the own metrics' state and the cache's view (the same
+        objects for as long as they are unchanged)."""
+        return (self._own.state() if self._own is not None else None, self._view())
+
+    def current(self, accept: str = "", accept_encoding: str = "") -> Exposition | None:
+        """The exposition of the page's state now if it is at hand, else None (then `render`).
+
+        This runs for every scrape: keep it to lookups and comparisons.
+        """
+        rendering = self._renderings.get(negotiate(accept)[1])
+        if rendering is None or rendering.key[1] is not self._view():
+            return None
+        if self._own is not None and rendering.key[0] is not self._own.state():
+            return None
+        if accept_encoding and accepts_gzip(accept_encoding):
+            return rendering.gzipped
+        return rendering.plain
 
     async def render(self, accept: str = "", accept_encoding: str = "") -> Exposition:
-        """The exposition for these request headers, of the page's state now.
-
-        This runs for every scrape: while the state is the same, keep it to lookups and comparisons.
-        """
+        """The exposition for these request headers, of the page's state now, rendered if need be."""
         encode, content_type = negotiate(accept)
         key = self.state()
         rendering = self._renderings.get(content_type)
@@ -211,12 +222,16 @@ class MetricsRenderer:
         if pending is not None and _same(pending[0], key):
             return await asyncio.shield(pending[1])
         pieces = self._pieces.get(content_type, (None, None, None))
-        large = series_estimate(key[2]) > INLINE_SERIES and (pieces[2] is None or pieces[2].state is not key[2])
+        own, view = key
+        states = (own, view.stats, view.summary)
+        large = series_estimate(view.summary) > INLINE_SERIES and (
+            pieces[2] is None or pieces[2].state is not view.summary
+        )
 
         def make() -> tuple[tuple[_Piece, ...], _Rendering]:
             made = tuple(
                 piece if piece is not None and piece.state is state else _Piece(state, self._text(encode, part, state))
-                for part, (piece, state) in enumerate(zip(pieces, key, strict=True))
+                for part, (piece, state) in enumerate(zip(pieces, states, strict=True))
             )
             body = b"".join(piece.text for piece in made)
             if encode is OPENMETRICS[0]:
@@ -282,7 +297,7 @@ class MetricsRenderer:
 
 def _same(a: tuple, b: tuple) -> bool:
     """The same state: the very same objects (the cache hands out new ones only when they change)."""
-    return all(x is y for x, y in zip(a, b, strict=True))
+    return a[0] is b[0] and a[1] is b[1]
 
 
 def _newer(kept: tuple, made: tuple, now: tuple) -> bool:

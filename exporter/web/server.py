@@ -310,8 +310,8 @@ async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyn
     share it, and a large one is made off the event loop.
     """
     await _wait_for_refresh(request, page, stopping)
-    headers = request.headers
-    exposition = await page.renderer.render(headers.get("Accept", ""), headers.get("Accept-Encoding", ""))
+    accept, accept_encoding = request.headers.get("Accept", ""), request.headers.get("Accept-Encoding", "")
+    exposition = page.renderer.current(accept, accept_encoding) or await page.renderer.render(accept, accept_encoding)
     response = web.Response(body=exposition.body, headers={"Content-Type": exposition.content_type})
     if exposition.gzipped:
         response.headers["Content-Encoding"] = "gzip"

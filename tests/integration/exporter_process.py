@@ -41,9 +41,12 @@ class ExporterProcess:
         preexec_fn=None,
         scheme: str = "http",
         client: dict | None = None,
+        source: Path = REPO,
     ):
-        """`scheme` and `client` (requests keywords: verify, cert, auth) for a TLS or password-protected exporter."""
+        """`scheme` and `client` (requests keywords: verify, cert, auth) for a TLS or password-protected exporter;
+        `source` the checkout whose `exporter` package runs (another one, for benchmarks against it)."""
         self.preexec_fn = preexec_fn
+        self.source = source
         self.scheme = scheme
         self.client = client or {}
         self.port = port or free_port()
@@ -60,7 +63,7 @@ class ExporterProcess:
     def start(self, wait_ready: bool = True) -> ExporterProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "exporter", *self.args],
-            cwd=REPO,
+            cwd=self.source,
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
