@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Prometheus-style flags for `make run`, e.g. make run ARGS='--log.format=logfmt'
 ARGS ?=
 
-.PHONY: run test unit integration lint lock bench clean
+.PHONY: run test unit integration lint lock bench bench-fleet clean
 
 $(BIN)/github-status-exporter: requirements-dev.lock requirements-deploy.lock setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ lock:
 
 bench: $(BIN)/github-status-exporter
 	$(BIN)/python bench/metrics_vs_nginx.py
+	$(BIN)/python bench/fleet.py
+
+# What one page refresh costs: N pages from ../shared's real captures, against a bare json.loads.
+bench-fleet: $(BIN)/github-status-exporter
+	$(BIN)/python bench/fleet.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
