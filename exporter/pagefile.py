@@ -8,6 +8,10 @@
         engine: statuspage       # optional, the default; see exporter.engines
         cache_ttl: 60s            # optional, overrides --cache.ttl
         components_exclude: ""    # optional, overrides --components.exclude ("" exports all)
+      - name: openai
+        url: https://status.openai.com/feed.atom
+        engine: feed
+        feed_max_age: 7d          # optional (feed engine only): an item last updated longer ago is over
 
 Unknown keys, duplicate keys, names or URLs, bad URLs, durations and regular expressions are all
 errors, and `load_pages` reports every one of them at once in a single-line ConfigError.
@@ -29,7 +33,8 @@ from exporter.config import (
     parse_regex,
     parse_status_url,
 )
-from exporter.engines import engine_names
+from exporter.engines import PageOptions, engine_names
+from exporter.engines.base import DEFAULT_FEED_MAX_AGE
 
 
 def parse_engine(text: str) -> str:
@@ -52,11 +57,17 @@ class PageSettings:
     fetch_timeout: float
     components_exclude: re.Pattern[str] | None
     engine: str = "statuspage"
+    feed_max_age: float = DEFAULT_FEED_MAX_AGE
 
     @property
     def fetch_key(self) -> tuple:
         """Pages with equal keys can share one cache (and so one stream of upstream requests)."""
-        return (self.url, self.engine, self.cache_ttl, self.cache_max_stale, self.fetch_timeout)
+        return (self.url, self.engine, self.cache_ttl, self.cache_max_stale, self.fetch_timeout, self.feed_max_age)
+
+    @property
+    def engine_options(self) -> PageOptions:
+        """What of this page's settings its engine reads."""
+        return PageOptions(feed_max_age=self.feed_max_age)
 
 
 def default_page(config: Config) -> PageSettings:
@@ -87,7 +98,12 @@ _FIELDS: dict[str, tuple[Callable[[str], Any], str | None]] = {
     "fetch_timeout": (parse_positive_duration, "fetch_timeout"),
     "components_exclude": (parse_regex, "components_exclude"),
     "engine": (parse_engine, None),
+    "feed_max_age": (parse_positive_duration, None),
 }
+#: Keys whose default is not a flag's: the engine is `statuspage` whatever --statuspage.engine says.
+_CONSTANT_DEFAULTS: dict[str, Any] = {"engine": "statuspage", "feed_max_age": DEFAULT_FEED_MAX_AGE}
+#: Keys only some engines read -> those engines: elsewhere the key is a mistake.
+_ENGINE_KEYS: dict[str, tuple[str, ...]] = {"feed_max_age": ("feed",)}
 
 
 def load_pages(path: str, defaults: Config) -> tuple[PageSettings, ...]:
@@ -122,8 +138,8 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
         values: dict[str, Any] = {}
         for key, (parse, default_attribute) in _FIELDS.items():
             if key not in item:
-                if key == "engine":
-                    values[key] = "statuspage"  # the default engine, whatever --statuspage.engine says
+                if key in _CONSTANT_DEFAULTS:
+                    values[key] = _CONSTANT_DEFAULTS[key]
                 elif default_attribute is None:
                     errors.append(f"{where}: missing {key!r}")
                 else:
@@ -137,6 +153,11 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
                 values[key] = parse(raw)
             except ValueError as err:
                 errors.append(f"{where}.{key}: {err}")
+        errors.extend(
+            f"{where}.{key}: only the {' and '.join(engines)} engine reads it, not {values['engine']!r}"
+            for key, engines in _ENGINE_KEYS.items()
+            if key in item and "engine" in values and values["engine"] not in engines
+        )
         # The same URL read by two engines is two pages; by one engine twice, a mistake.
         identities = {"name": values.get("name"), "url": (values.get("url"), values.get("engine"))}
         for key, identity in identities.items():

@@ -52,7 +52,7 @@ class PageFetcher:
                 answers = []
                 for index, url in enumerate(self.endpoints):
                     remembered = memo[index] if index < len(memo) else Remembered()
-                    answer = transport.get(url, {"Accept": "application/json", **remembered.validators.headers()})
+                    answer = transport.get(url, {"Accept": self.engine.accept, **remembered.validators.headers()})
                     check_status(answer)  # a 429 or 500 ends the fetch: no need to ask for the rest
                     answers.append(answer)
                 return answers
