@@ -47,6 +47,8 @@ SAMPLES: dict[str, Sample] = {
     "google_cloud": Sample("", (f"{_OWN}/gcp-incidents-two-open-one-ended.json",)),
     "aws": Sample("", (f"{_OWN}/aws-currentevents-minor-major-numbers.json",)),
     "heroku": Sample("", (f"{_OWN}/heroku-current-status-incident-maintenances.json",)),
+    # Its maintenance is planned for 2099: open under any clock these tests run with.
+    "feed": Sample("/feed.atom", (f"{_OWN}/feed-incidentio-atom-open-incident-maintenances.xml",)),
 }
 
 #: Engine -> real captures, each one file per endpoint, under ../shared/fixtures/engines/.
@@ -74,6 +76,7 @@ SHARED_CAPTURES: dict[str, tuple[tuple[str, ...], ...]] = {
     "google_cloud": (("gcp-incidents-2026-02-27-vertex-gemini-TRIMMED-by-source.json",),),
     "aws": (("aws-health-currentevents-2026-09-xx-2open-1resolved-trimmed.json",),),
     "heroku": (("heroku-v4-current-status-2020-11-09-data-blue-scheduled.json",),),
+    "feed": tuple((path.name,) for path in sorted(SHARED_ENGINE_FIXTURES.glob("feed-*.xml"))),
 }
 
 

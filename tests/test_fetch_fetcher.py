@@ -25,6 +25,7 @@ from exporter.errors import FetchError
 from exporter.fetch.answers import MAX_RETRY_AFTER_SECONDS, Remembered, Validators, parse_retry_after
 from exporter.fetch.fetcher import PageFetcher
 from tests import payloads
+from tests.engine_fixtures import own_engine_fixture
 
 BASE = "https://status.example.com"
 URL = BASE + "/api/v2/summary.json"
@@ -69,6 +70,21 @@ def test_request_names_the_exporter_and_asks_only_for_summary(mocked):
     assert call.request.headers["User-Agent"].startswith(f"github-status-exporter/{__version__} ")
     assert call.request.headers["Accept-Encoding"] == "gzip"
     assert "If-None-Match" not in call.request.headers
+
+
+@pytest.mark.parametrize(
+    ("engine", "url", "accept"),
+    [
+        ("statuspage", URL, "application/json"),
+        ("feed", BASE, "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.8"),
+    ],
+)
+def test_each_engine_asks_for_its_own_media_types(mocked, engine, url, accept):
+    bodies = {"feed": own_engine_fixture("feed-rss-titles-resolved-mitigated-open.xml")}
+    mocked.get(url, body=bodies.get(engine, json.dumps(payloads.summary()).encode()))
+    assert PageFetcher(BASE, timeout=5.0, engine=ENGINES[engine]).fetch().status == 200
+    [call] = mocked.calls
+    assert call.request.headers["Accept"] == accept
 
 
 def test_conditional_request_sends_validators_and_304_keeps_them(mocked):

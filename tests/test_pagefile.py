@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
 from exporter.config import ConfigError, load
-from exporter.engines import engine_names
+from exporter.engines import PageOptions, engine_names
 from exporter.pagefile import PageSettings, load_pages
 
 FLAGS = load(["--cache.ttl", "45s", "--fetch.timeout", "3s", "--components.exclude", "^Visit"], {})
@@ -58,6 +59,17 @@ def test_one_url_read_by_two_engines_is_two_pages(tmp_path):
     pages = load_pages(write(tmp_path, text.replace("engine: statuspage", "engine: incidentio")), FLAGS)
     assert [(page.name, page.engine) for page in pages] == [("a", "statuspage"), ("b", "incidentio")]
     assert pages[0].fetch_key != pages[1].fetch_key
+
+
+def test_feed_max_age_defaults_to_7_days_and_is_part_of_the_fetch(tmp_path):
+    text = (
+        "pages:\n  - name: a\n    url: https://a.example/feed.atom\n    engine: feed\n"
+        "  - name: b\n    url: https://b.example/feed.atom\n    engine: feed\n    feed_max_age: 1d12h\n"
+    )
+    a, b = load_pages(write(tmp_path, text), FLAGS)
+    assert (a.feed_max_age, b.feed_max_age) == (604800.0, 129600.0)
+    assert (a.engine_options, b.engine_options) == (PageOptions(604800.0), PageOptions(129600.0))
+    assert replace(a, url=b.url).fetch_key != b.fetch_key
 
 
 def test_an_empty_list_is_allowed(tmp_path):
@@ -110,6 +122,18 @@ def test_an_empty_list_is_allowed(tmp_path):
         (
             "pages:\n  - name: a\n    url: https://a.example\n    fetch_timeout: 0s\n",
             "pages[0].fetch_timeout: must be greater than 0, got '0s'",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    engine: feed\n    feed_max_age: 0s\n",
+            "pages[0].feed_max_age: must be greater than 0, got '0s'",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    engine: feed\n    feed_max_age: 1 week\n",
+            "pages[0].feed_max_age: invalid duration '1 week' (want e.g. 500ms, 30s, 5m, 1h)",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    feed_max_age: 7d\n",
+            "pages[0].feed_max_age: only the feed engine reads it, not 'statuspage'",
         ),
         (
             "pages:\n  - name: a\n    url: https://a.example\n    components_exclude: '['\n",
