@@ -75,7 +75,13 @@ SHARED_CAPTURES: dict[str, tuple[tuple[str, ...], ...]] = {
     "google_cloud": (("gcp-incidents-2026-02-27-vertex-gemini-TRIMMED-by-source.json",),),
     "aws": (("aws-health-currentevents-2026-09-xx-2open-1resolved-trimmed.json",),),
     "heroku": (("heroku-v4-current-status-2020-11-09-data-blue-scheduled.json",),),
-    "feed": tuple((path.name,) for path in sorted(SHARED_ENGINE_FIXTURES.glob("feed-*.xml"))),
+    "feed": (
+        ("feed-statuspage-atom-github-2019-11-22-all-resolved.xml",),
+        ("feed-statuspage-rss-digitalocean-2020-01-11-maintenance-in-progress.xml",),
+        ("feed-statuspage-rss-parse-2014-01-09-plain-times-postmortem.xml",),
+        ("feed-incidentio-atom-openai-2026-09-02-all-resolved.xml",),
+        ("feed-aws-rss-ec2-tokyo-2019-09-07-all-closed.xml",),
+    ),
 }
 
 

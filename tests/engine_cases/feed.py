@@ -1,9 +1,17 @@
-"""The feed engine's malformed documents, each with the exact InvalidPayload message.
+"""The feed engine's malformed documents, each with the exact InvalidPayload message, and its
+nearly-right feeds for the contract's property test.
 
-A feed is XML, not JSON: the bodies are written out rather than made by `json_mutations`.
+A feed is XML, not JSON (`FORMAT`): the bodies are written out rather than made by
+`json_mutations`, and a body that is not XML is `InvalidPayload` ("not well-formed XML").
 """
 
 from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from tests.engine_fixtures import own_engine_fixture
+
+FORMAT = "xml"
 
 ATOM = b'<feed xmlns="http://www.w3.org/2005/Atom">%s</feed>'
 ENTRY = b"<entry><id>e1</id><title>T</title><updated>2026-11-30T10:00:00Z</updated>%s</entry>"
@@ -101,3 +109,56 @@ MALFORMED: list[tuple[list[bytes], str]] = [
         "incident id 'e1' appears twice",
     ),
 ]
+
+
+#: Spans feeds and their readers care about: markup, entities, dialect marks, dates at the edges.
+NEAR_TOKENS = [
+    b"<",
+    b">",
+    b"&",
+    b"&amp;",
+    b"]]>",
+    b"<![CDATA[",
+    b"<entry>",
+    b"</entry>",
+    b"<item>",
+    b"</item>",
+    b"<!DOCTYPE x>",
+    b"\x00",
+    b"\xff",
+    b"</small><br><strong>Investigating</strong>",
+    b"<p><strong>THIS IS A SCHEDULED EVENT",
+    b"<b>Status: Monitoring</b>",
+    b"<b>Affected components</b><ul><li>API (Full outage)</li>",
+    b"<generator>AWS Service Health Dashboard</generator>",
+    b"Mon, 30 Nov 2026 10:00:00 +0000",
+    b"2026-11-30T10:00:00Z",
+    b"9999-12-31T23:59:59-14:00",
+    b"0001-01-01T00:00:00+14:00",
+    b"Sat, 31 Feb 2026 10:00:00 +9999",
+]
+#: This suite's own feeds of every dialect.
+BASES = [
+    own_engine_fixture(name)
+    for name in (
+        "feed-incidentio-atom-open-incident-maintenances.xml",
+        "feed-statuspage-atom-open-incidents-maintenances.xml",
+        "feed-statuspage-rss-plain-times-open-maintenance.xml",
+        "feed-rss-titles-resolved-mitigated-open.xml",
+        "feed-aws-rss-open-degradation.xml",
+    )
+]
+
+
+@st.composite
+def nearly_right_feed(draw) -> list[bytes]:
+    """One own feed (the engine's one endpoint) with one to four spans replaced by NEAR_TOKENS or bytes."""
+    content = draw(st.sampled_from(BASES))
+    for _ in range(draw(st.integers(1, 4))):
+        start = draw(st.integers(0, len(content)))
+        end = draw(st.integers(start, min(len(content), start + 40)))
+        content = content[:start] + draw(st.sampled_from(NEAR_TOKENS) | st.binary(max_size=8)) + content[end:]
+    return [content]
+
+
+NEARLY = nearly_right_feed()
