@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
     wanted = render(readme, values_text)
     if argv[1:] == ["--check"]:
         if wanted != readme:
-            print(f"{readme_path} is out of date with values.yaml: run python deploy/tools/chart_readme.py", file=sys.stderr)
+            print(f"{readme_path} is out of date with values.yaml: run {sys.argv[0]}", file=sys.stderr)
             return 1
         return 0
     readme_path.write_text(wanted, encoding="utf-8")
