@@ -28,6 +28,7 @@ from exporter.config import (
     parse_positive_duration,
     parse_regex,
     parse_status_url,
+    url_problem,
 )
 from exporter.engines import engine_names
 
@@ -137,6 +138,10 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
                 values[key] = parse(raw)
             except ValueError as err:
                 errors.append(f"{where}.{key}: {err}")
+        if "url" in values and "engine" in values:
+            problem = url_problem(values["engine"], values["url"])
+            if problem:
+                errors.append(f"{where}.url: {problem}")
         # The same URL read by two engines is two pages; by one engine twice, a mistake.
         identities = {"name": values.get("name"), "url": (values.get("url"), values.get("engine"))}
         for key, identity in identities.items():

@@ -7,6 +7,11 @@ An engine knows nothing of sockets, caches or Prometheus. The fetch path GETs ev
 `endpoints(url)` (in order, under one deadline) and hands the bodies, in the same order, to
 `interpret`, which returns the normalized `Summary` or raises `InvalidPayload` (a document of the
 wrong shape; the message names the field) or `FetchError("invalid_json")` (not JSON at all).
+
+An engine whose documents come in pages (Cachet) also has a `next_page`: the fetch path asks it,
+after each page, for the link to the next one, reads that too (on the page's host, under its URL,
+at most `MAX_PAGES` per document, under the same deadline), and hands the following pages to
+`interpret` inside the first page's `Body` (`Body.next_pages`): still one `Body` per endpoint.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from exporter.model import Summary
 
 #: The default cap on one document's size, decoded.
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: The most pages one paginated document may have; a document with more fails as `too_large`.
+MAX_PAGES = 20
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,11 @@ class Body:
 
     content: bytes
     content_type: str = ""
+    #: The pages after this one, in order, where the engine's documents are paginated.
+    next_pages: tuple[Body, ...] = ()
+    #: When the fetch received it (wall clock, Unix seconds), for engines whose documents say when
+    #: something ends rather than whether it has; None where nobody said (tests).
+    received_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,11 @@ class Engine:
     interpret: Callable[[Sequence[Body]], Summary]
     #: The size cap of one body (decoded); a feed of history (Google Cloud) needs more.
     max_bytes: int = MAX_BODY_BYTES
+    #: A page's body -> the link to the next page as the body writes it (None: the last page; or
+    #: the engine reads no pages). Raises InvalidPayload or FetchError("invalid_json") as interpret.
+    next_page: Callable[[Body], str | None] | None = None
+    #: A page's configured URL -> why this engine cannot read it (None: it can); checked at load.
+    check_url: Callable[[str], str | None] | None = None
 
 
 def json_documents(parse: Callable[..., Summary]) -> Callable[[Sequence[Body]], Summary]:
