@@ -52,9 +52,9 @@ class Engine:
     interpret: Callable[[Sequence[Body]], Summary]
     #: The size cap of one body (decoded); a feed of history (Google Cloud) needs more.
     max_bytes: int = MAX_BODY_BYTES
-    #: A page's body -> the link to the next page as the body writes it (None: the last page; or
-    #: the engine reads no pages). Raises InvalidPayload or FetchError("invalid_json") as interpret.
-    next_page: Callable[[Body], str | None] | None = None
+    #: (the URL a body was read from, the body) -> the link to the next page as the body writes it
+    #: (None: the last page, or a document read in one page). Raises as `interpret` does.
+    next_page: Callable[[str, Body], str | None] | None = None
     #: A page's configured URL -> why this engine cannot read it (None: it can); checked at load.
     check_url: Callable[[str], str | None] | None = None
 

@@ -89,9 +89,9 @@ class PageFetcher:
         return tuple(following)
 
 
-def _next_link(next_page: Callable[[Body], str | None], answer: Answer) -> str | None:
+def _next_link(next_page: Callable[[str, Body], str | None], answer: Answer) -> str | None:
     try:
-        return next_page(Body(answer.body, answer.headers.get("Content-Type", "")))
+        return next_page(answer.url, Body(answer.body, answer.headers.get("Content-Type", "")))
     except InvalidPayload as err:
         raise FetchError("invalid_payload", str(err), 200) from None
 
