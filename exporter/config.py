@@ -289,7 +289,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 def _argument_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(
         prog=PROGRAM,
-        description="Prometheus exporter for the GitHub status page (any Atlassian Statuspage page).",
+        description="Prometheus exporter for the GitHub status page and other vendors' status pages.",
         epilog="Every flag can also be set by the environment variable named in its help; the flag wins.",
     )
     for setting in SETTINGS:

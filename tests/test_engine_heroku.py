@@ -6,14 +6,10 @@ import copy
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from exporter.engines import ENGINES, Body, heroku
-from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
-from tests.json_strategies import ANY_JSON, assert_parses_or_invalid, nearly
 
 CAPTURE = "heroku-v4-current-status-2020-11-09-data-blue-scheduled.json"
 OWN = "heroku-current-status-incident-maintenances.json"
@@ -214,64 +210,3 @@ def _mutated(change) -> dict:
     document = copy.deepcopy(BASE)
     change(document)
     return document
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda d: d.pop("status"), "document: missing 'status'"),
-        (lambda d: d.update(status="green"), "status: expected an array, got str"),
-        (lambda d: d["status"][1].pop("system"), "status[1]: missing 'system'"),
-        (lambda d: d["status"][2].update(status=None), "status[2].status: expected a string, got null"),
-        (lambda d: d.update(incidents={}), "incidents: expected an array, got dict"),
-        (lambda d: d["incidents"][0].update(resolved="no"), "incidents[0].resolved: expected a boolean, got str"),
-        (lambda d: d["incidents"][0].update(id=None), "incidents[0].id: expected a string or an integer, got null"),
-        (lambda d: d["incidents"][0].update(status_prod=3), "incidents[0].status_prod: expected a string, got int"),
-        (
-            lambda d: (d["incidents"][0].pop("status_prod"), d["incidents"][0]["updates"][0].update(status_prod=[])),
-            "incidents[0].updates[0].status_prod: expected a string, got list",
-        ),
-        (lambda d: d["incidents"][0].update(updates={}), "incidents[0].updates: expected an array, got dict"),
-        (
-            lambda d: d["incidents"][0]["updates"][1].pop("update_type"),
-            "incidents[0].updates[1]: missing 'update_type'",
-        ),
-        (
-            lambda d: d["incidents"][0].update(created_at="soon"),
-            "incidents[0].created_at: not an RFC 3339 time: 'soon'",
-        ),
-        (lambda d: d["scheduled"][1].update(upcoming=1), "scheduled[1].upcoming: expected a boolean, got int"),
-        (lambda d: d["scheduled"][0].pop("title"), "scheduled[0]: missing 'title'"),
-    ],
-)
-def test_malformed_documents_name_the_field(change, message):
-    with pytest.raises(InvalidPayload) as caught:
-        heroku.parse_current_status(_mutated(change))
-    assert str(caught.value) == message
-
-
-def test_bytes_that_are_not_json_are_invalid_json():
-    with pytest.raises(FetchError) as caught:
-        interpret(b'{"status": [', "application/json")
-    assert caught.value.reason == "invalid_json"
-
-
-@given(ANY_JSON)
-def test_any_json_is_a_summary_or_invalid_payload(document):
-    assert_parses_or_invalid(heroku.parse_current_status, document)
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow])
-@given(nearly(BASE))
-def test_nearly_right_documents_are_a_summary_or_invalid_payload(document):
-    assert_parses_or_invalid(heroku.parse_current_status, document)
-
-
-@given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))
-def test_any_body_is_a_summary_or_a_typed_failure(content):
-    try:
-        interpret(content)
-    except FetchError as err:
-        assert err.reason == "invalid_json"
-    except InvalidPayload:
-        pass

@@ -12,7 +12,7 @@ from exporter.engines.statuspage import parse_summary
 from exporter.render import documents as api
 from exporter.render.status_view import page_status
 from exporter.vocabulary import REASONS
-from tests import engine_samples, payloads
+from tests import engine_samples, payloads, shared_fixtures
 from tests.statusdocs import NOW, SCHEMAS, assert_valid, settings, view
 
 GITHUB_OUTAGE = "githubstatus-summary-2020-04-02-major-outage-unresolved-incident.json"
@@ -22,10 +22,7 @@ SUMMARIES = [p for p in payloads.shared_payloads() if "-summary-" in p.name]
 
 
 def shared(name: str):
-    path = payloads.SHARED_FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"shared fixture {name} absent")
-    return parse_summary(json.loads(path.read_text(encoding="utf-8")))
+    return parse_summary(json.loads(shared_fixtures.shared_bytes(name, shared_fixtures.STATUSPAGE)))
 
 
 def test_status_of_githubs_real_outage_carries_every_value_as_the_metrics_do():
@@ -251,8 +248,6 @@ def test_every_engines_sample_gives_documents_valid_against_the_schemas(engine):
 )
 def test_every_engines_real_captures_give_documents_valid_against_the_schema(engine, files):
     found = engine_samples.shared_bodies(files)
-    if found is None:
-        pytest.skip(f"shared captures {files} absent")
     summary = ENGINES[engine].interpret(found)
     for up in (True, False):
         document = json.loads(api.status_document(page_status(settings(engine=engine), view(summary, up=up)), 5).body)

@@ -15,7 +15,7 @@ from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
 from exporter.render import html as statushtml
 from exporter.render.status_view import page_status, tone, words
-from tests import engine_samples, payloads
+from tests import engine_samples, payloads, shared_fixtures
 from tests.statusdocs import NOW, settings, view
 
 FOOTER = statushtml.Footer("1.2.3", 30.0)
@@ -47,10 +47,7 @@ MIXED = payloads.summary(
 
 
 def shared(name: str):
-    path = payloads.SHARED_FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"shared fixture {name} absent")
-    return parse_summary(json.loads(path.read_text(encoding="utf-8")))
+    return parse_summary(json.loads(shared_fixtures.shared_bytes(name, shared_fixtures.STATUSPAGE)))
 
 
 def render(summary=None, *, up=True, others=(), error=("", ""), name="default", last_success=NOW - 12) -> str:
