@@ -45,7 +45,7 @@ def test_own_fixture_open_incidents_by_severity_and_a_maintenance_to_come():
             Incident("INC0000001", "VPC API errors", "new", "critical", 1795842000.0),
             Incident("INC0000002", "Kubernetes Service", "in-progress", "minor", 1795842600.0),
         ),
-        maintenances=(Maintenance("CHG0000004", "Minor version upgrade", "scheduled", 1796446800.0, 1796454000.0),),
+        maintenances=(Maintenance("CHG0000004", "Minor version upgrade", "scheduled", 4070926800.0, 4070934000.0),),
     )
 
 
