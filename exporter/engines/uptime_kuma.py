@@ -82,7 +82,8 @@ def parse_documents(page: Any, heartbeats: Any) -> Summary:
             seen.add(monitor_id)
             status, at = newest.get(monitor_id, (NO_HEARTBEAT, None))
             components.append(Component(monitor_id, string(monitor, "name", where), status, group_name, at))
-    incidents = () if root.get("incident") is None else (_incident(as_object(root["incident"], "incident"), "incident"),)
+    pinned = root.get("incident")
+    incidents = () if pinned is None else (_incident(as_object(pinned, "incident"), "incident"),)
     maintenances = tuple(
         Maintenance(string_or_integer(obj, "id", where), string(obj, "title", where), "in_progress", None, None)
         for obj, where in objects(root, "maintenanceList", "maintenanceList")
