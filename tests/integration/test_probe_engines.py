@@ -4,12 +4,13 @@ fake page and exports them under the same metric names as a Statuspage page."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 import pytest
 
 from tests.engine_fixtures import own_engine_fixture
-from tests.fakepage import FakeStatuspage
+from tests.fakepage import FakeStatuspage, Reply
 from tests.integration.exporter_process import ExporterProcess
 from tests.integration.test_exporter_process import samples, value
 
@@ -221,3 +222,23 @@ def test_probe_reads_every_page_of_a_cachet_document_through_its_next_page_links
         "/api/v1/incidents?sort=id&order=desc&per_page=100",
         "/api/v1/schedules?sort=id&order=desc&per_page=100",
     ]
+
+
+def test_a_cachet_page_that_never_ends_fails_as_timeout_within_the_one_fetch_deadline(tmp_path, fakes):
+    default, page = fakes
+    first = json.loads(own_engine_fixture("cachet-components-statuses-1-to-4-groups.json"))
+    first["meta"]["pagination"]["links"]["next_page"] = f"{page.url}/api/v1/components?page=2"
+    page.set_document("/api/v1/components", json.dumps(first).encode())
+    second = own_engine_fixture("cachet-components-page-2-of-2.json")
+    page.set_route("/api/v1/components?page=2", Reply(body=second, drip_interval_seconds=0.2, etag=False))
+    config = tmp_path / "pages.yml"
+    config.write_text(f"pages:\n  - name: cachet\n    url: {page.url}\n    engine: cachet\n    fetch_timeout: 1s\n")
+    with ExporterProcess(["--statuspage.url", default.url, "--config.file", str(config)]) as exporter:
+        started = time.monotonic()
+        answer = exporter.get("/probe", params={"target": "cachet"})
+        elapsed = time.monotonic() - started
+    assert answer.status_code == 200, answer.text
+    assert value(answer.text, "statuspage_up") == 0
+    assert value(answer.text, "statuspage_fetch_errors_total", reason="timeout") == 1
+    assert elapsed < 1.0 + 1.5  # the deadline, and a margin for a loaded 2-core machine
+    assert [r.path for r in page.requests] == ["/api/v1/components", "/api/v1/components?page=2"]
