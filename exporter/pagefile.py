@@ -32,6 +32,7 @@ from exporter.config import (
     parse_positive_duration,
     parse_regex,
     parse_status_url,
+    url_problem,
 )
 from exporter.engines import PageOptions, engine_names
 from exporter.engines.base import DEFAULT_FEED_MAX_AGE
@@ -158,6 +159,10 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
             for key, engines in _ENGINE_KEYS.items()
             if key in item and "engine" in values and values["engine"] not in engines
         )
+        if "url" in values and "engine" in values:
+            problem = url_problem(values["engine"], values["url"])
+            if problem:
+                errors.append(f"{where}.url: {problem}")
         # The same URL read by two engines is two pages; by one engine twice, a mistake.
         identities = {"name": values.get("name"), "url": (values.get("url"), values.get("engine"))}
         for key, identity in identities.items():

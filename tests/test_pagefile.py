@@ -165,6 +165,11 @@ def test_an_empty_list_is_allowed(tmp_path):
             "pages:\n  - name: a\n    url: http://a.example:99999\n",
             "pages[0].url: invalid URL 'http://a.example:99999' (want http(s)://host[:port][/path])",
         ),
+        (
+            "pages:\n  - name: kuma\n    url: https://uptime.example.org\n    engine: uptime_kuma\n",
+            "pages[0].url: uptime_kuma wants the status page's own address, {base}/status/{slug}: "
+            "'https://uptime.example.org' has no /status/<slug>",
+        ),
         # Every problem at once, in file order.
         (
             "pages:\n  - name: a\n    url: nope\n    cache_ttl: x\n  - name: a\n    url: https://a.example\n    y: 1\n",
@@ -196,3 +201,9 @@ def test_the_shipped_example_is_valid_shows_every_engine_and_holds_every_probe_t
     [probe_job] = [job for job in prometheus["scrape_configs"] if job.get("metrics_path") == "/probe"]
     [static] = probe_job["static_configs"]
     assert set(static["targets"]) <= {page.name for page in pages}
+
+
+def test_an_uptime_kuma_page_at_its_status_pages_own_address_loads(tmp_path):
+    text = "pages:\n  - name: kuma\n    url: https://uptime.example.org/status/main/\n    engine: uptime_kuma\n"
+    (page,) = load_pages(write(tmp_path, text), FLAGS)
+    assert (page.url, page.engine) == ("https://uptime.example.org/status/main", "uptime_kuma")
