@@ -8,7 +8,16 @@ meets beyond these is exported as a series of its own (never dropped) and warned
 from __future__ import annotations
 
 #: Every reason a fetch can fail for, in the order they are exported.
-REASONS = ("timeout", "connection", "rate_limited", "http_status", "invalid_json", "invalid_payload", "too_large")
+REASONS = (
+    "timeout",
+    "connection",
+    "rate_limited",
+    "http_status",
+    "invalid_json",
+    "invalid_payload",
+    "too_large",
+    "unknown_engine",
+)
 #: A page's overall indicator.
 INDICATORS = ("none", "minor", "major", "critical", "maintenance")
 #: A component's status: the five Statuspage states.

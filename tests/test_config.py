@@ -23,6 +23,7 @@ def test_defaults():
         components_exclude=re.compile(r"^Visit www\.githubstatus\.com"),
         log_level="info",
         log_format="json",
+        title="GitHub",
     )
 
 
@@ -180,7 +181,7 @@ def test_listen_addresses(text, address):
         (
             ["--statuspage.engine", "atlassian"],
             {},
-            "--statuspage.engine: invalid value 'atlassian' (want one of " + ", ".join(engine_names()) + ")",
+            "--statuspage.engine: invalid value 'atlassian' (want one of " + ", ".join(engine_names()) + ", auto)",
         ),
         (["--log.level", "verbose"], {}, "--log.level: invalid value 'verbose' (want one of debug, info, warn, error)"),
         (["--log.format", "xml"], {}, "--log.format: invalid value 'xml' (want one of json, logfmt)"),
@@ -191,6 +192,27 @@ def test_listen_addresses(text, address):
             {},
             "--cache.ttl: invalid duration 'x' (want e.g. 500ms, 30s, 5m, 1h); "
             "--log.level: invalid value 'y' (want one of debug, info, warn, error)",
+        ),
+        (
+            ["--statuspage.vendor", "githb"],
+            {},
+            "--statuspage.vendor: unknown vendor 'githb' (did you mean 'github' or 'gitlab'?)",
+        ),
+        (
+            ["--statuspage.vendor", "github", "--statuspage.url", "https://status.example.com"],
+            {},
+            "--statuspage.vendor: cannot be combined with --statuspage.url (the vendor sets the URL)",
+        ),
+        (
+            [],
+            {"STATUS_VENDOR": "github", "STATUS_URL": "https://status.example.com"},
+            "STATUS_VENDOR (environment): cannot be combined with STATUS_URL (environment) (the vendor sets the URL)",
+        ),
+        (["--output", "yaml"], {}, "--output: only with --catalog"),
+        (
+            ["--catalog", "--output", "json"],
+            {},
+            "argument --output: invalid choice: 'json' (choose from 'text', 'yaml')",
         ),
         (["--nope"], {}, "unrecognized arguments: --nope"),
         (["--cache.ttl"], {}, "argument --cache.ttl: expected one argument"),
@@ -285,3 +307,27 @@ def test_bad_web_flags(argv, message):
 def test_web_flags_from_the_environment():
     config = load([], {"WEB_CONFIG_FILE": "/etc/web.yml", "WEB_TELEMETRY_PATH": "/internal/metrics"})
     assert (config.web_config_file, config.web_telemetry_path) == ("/etc/web.yml", "/internal/metrics")
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        ([], {}, ("", "https://www.githubstatus.com", "statuspage", "GitHub")),
+        (["--statuspage.vendor", "openai"], {}, ("openai", "https://status.openai.com", "incidentio", "OpenAI")),
+        ([], {"STATUS_VENDOR": "heroku"}, ("heroku", "https://status.heroku.com", "heroku", "Heroku")),
+        (
+            ["--statuspage.vendor", "openai", "--statuspage.engine", "statuspage"],
+            {},
+            ("openai", "https://status.openai.com", "statuspage", "OpenAI"),
+        ),
+        (
+            ["--statuspage.url", "https://status.example.com", "--statuspage.engine", "auto"],
+            {},
+            ("", "https://status.example.com", "auto", ""),
+        ),
+        (["--statuspage.engine", "auto"], {}, ("", "https://www.githubstatus.com", "auto", "GitHub")),
+    ],
+)
+def test_a_catalog_vendor_sets_the_default_pages_url_engine_and_title(argv, environ, expected):
+    config = load(argv, environ)
+    assert (config.vendor, config.status_url, config.engine, config.title) == expected

@@ -23,6 +23,7 @@ DASHBOARD_PATH = PROVISIONING / "dashboards" / "github-status.json"
 EXPORTER_METRICS = frozenset(
     {
         "statuspage_up",
+        "statuspage_engine_detected",
         "statuspage_overall_status",
         "statuspage_component_status",
         "statuspage_component_updated_timestamp_seconds",

@@ -29,7 +29,9 @@ def test_a_200_is_parsed_and_its_validators_remembered():
 
 def test_a_304_confirms_the_page_and_keeps_what_was_remembered():
     memo = (Remembered(Validators('"v1"', "Sat, 28 Nov 2026 05:00:00 GMT")),)
-    assert interpret(STATUSPAGE, [Answer(URL, 304, {"ETag": '"v1"'})], memo) == FetchResult(304, None, memo)
+    assert interpret(STATUSPAGE, [Answer(URL, 304, {"ETag": '"v1"'})], memo) == FetchResult(
+        304, None, memo, "statuspage"
+    )
 
 
 @pytest.mark.parametrize(
@@ -102,7 +104,7 @@ def test_304_for_both_documents_is_not_modified_without_interpreting():
     seen: list = []
     memo = (Remembered(Validators('"a1"'), Body(b"A")), Remembered(Validators('"b1"'), Body(b"B")))
     result = interpret(two_document_engine(seen), [Answer(URL, 304, {}), Answer(URL, 304, {})], memo)
-    assert (result, seen) == (FetchResult(304, None, memo), [])
+    assert (result, seen) == (FetchResult(304, None, memo, "two"), [])
 
 
 def test_a_304_for_a_document_never_received_is_an_http_status_failure():

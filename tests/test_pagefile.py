@@ -11,7 +11,7 @@ import yaml
 
 from exporter.config import ConfigError, load
 from exporter.engines import PageOptions, engine_names
-from exporter.pagefile import PageSettings, load_pages
+from exporter.pagefile import PageSettings, default_page, load_pages
 
 FLAGS = load(["--cache.ttl", "45s", "--fetch.timeout", "3s", "--components.exclude", "^Visit"], {})
 
@@ -38,8 +38,10 @@ pages:
 """,
     )
     assert load_pages(path, FLAGS) == (
-        PageSettings("github", "https://www.githubstatus.com", 45.0, 600.0, 3.0, re.compile("^Visit")),
-        PageSettings("cloudflare", "https://www.cloudflarestatus.com", 60.0, 3600.0, 2.0, re.compile("^$")),
+        PageSettings("github", "https://www.githubstatus.com", 45.0, 600.0, 3.0, re.compile("^Visit"), title="GitHub"),
+        PageSettings(
+            "cloudflare", "https://www.cloudflarestatus.com", 60.0, 3600.0, 2.0, re.compile("^$"), title="Cloudflare"
+        ),
     )
 
 
@@ -93,7 +95,16 @@ def test_an_empty_list_is_allowed(tmp_path):
         ),
         (
             "pages:\n  - name: a\n    url: https://a.example\n    engine: atlassian\n",
-            "pages[0].engine: unknown engine 'atlassian' (want one of " + ", ".join(engine_names()) + ")",
+            "pages[0].engine: unknown engine 'atlassian' (want one of " + ", ".join(engine_names()) + ", or auto)",
+        ),
+        (
+            "pages:\n  - vendor: githb\n",
+            "pages[0].vendor: unknown vendor 'githb' (did you mean 'github' or 'gitlab'?)",
+        ),
+        ("pages:\n  - vendor: [github]\n", "pages[0].vendor: expected a string, got a list"),
+        (
+            "pages:\n  - vendor: github\n  - name: github\n    url: https://b.example\n",
+            "pages[1].name: duplicate name 'github' (also pages[0])",
         ),
         (
             "pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://a.example\n",
@@ -207,3 +218,33 @@ def test_an_uptime_kuma_page_at_its_status_pages_own_address_loads(tmp_path):
     text = "pages:\n  - name: kuma\n    url: https://uptime.example.org/status/main/\n    engine: uptime_kuma\n"
     (page,) = load_pages(write(tmp_path, text), FLAGS)
     assert (page.url, page.engine) == ("https://uptime.example.org/status/main", "uptime_kuma")
+
+
+def test_a_vendor_entry_is_a_whole_page_and_its_other_keys_override_the_catalog(tmp_path):
+    text = (
+        "pages:\n"
+        "  - vendor: github\n"
+        "  - vendor: openai\n"
+        "    name: chatgpt\n"
+        "    engine: statuspage\n"
+        "    cache_ttl: 2m\n"
+        "  - vendor: datadog-eu\n"
+        "    url: https://status.datadoghq.eu/eu\n"
+        "  - name: cf\n"
+        "    url: https://www.cloudflarestatus.com\n"
+        "    engine: auto\n"
+    )
+    pages = load_pages(write(tmp_path, text), FLAGS)
+    assert [(p.name, p.url, p.engine, p.cache_ttl, p.title) for p in pages] == [
+        ("github", "https://www.githubstatus.com", "statuspage", FLAGS.cache_ttl, "GitHub"),
+        ("chatgpt", "https://status.openai.com", "statuspage", 120.0, "OpenAI"),
+        ("datadog-eu", "https://status.datadoghq.eu/eu", "statuspage", FLAGS.cache_ttl, "Datadog (EU)"),
+        ("cf", "https://www.cloudflarestatus.com", "auto", FLAGS.cache_ttl, "Cloudflare"),
+    ]
+
+
+def test_the_default_page_takes_the_vendors_title_and_the_feed_engines_default_age():
+    page = default_page(load(["--statuspage.vendor", "github"], {}))
+    assert (page.name, page.title, page.engine, page.feed_max_age) == ("default", "GitHub", "statuspage", 7 * 86400.0)
+    feed = default_page(load(["--statuspage.engine", "feed", "--statuspage.url", "https://example.com/feed.atom"], {}))
+    assert (feed.title, feed.feed_max_age) == ("", 7 * 86400.0)

@@ -52,6 +52,7 @@ def test_fetch_statistics_are_exported():
         "invalid_json": 0,
         "invalid_payload": 0,
         "too_large": 1,
+        "unknown_engine": 0,
     }
     assert value("statuspage_fetch_not_modified_total") == 3
     assert value("statuspage_last_fetch_duration_seconds") == 0.125
@@ -215,6 +216,8 @@ def test_without_data_only_the_exporters_own_series_remain():
         "statuspage_last_fetch_duration_seconds",
         "statuspage_last_success_timestamp_seconds",
         "statuspage_exporter_build_info",
+        "statuspage_engine_detected",
+        "statuspage_page_info",
     }
     assert registry.get_sample_value("statuspage_up") == 0
     assert registry.get_sample_value("statuspage_last_success_timestamp_seconds") == 0
@@ -289,3 +292,29 @@ def test_label_values_survive_exposition_unchanged(generate):
 
 def samples(registry, name=None):
     return [s for metric in registry.collect() for s in metric.samples if name is None or s.name == name]
+
+
+@pytest.mark.parametrize(
+    ("configured", "view_engine", "label", "detected"),
+    [
+        ("statuspage", "", "statuspage", 0),
+        ("statuspage", "statuspage", "statuspage", 0),
+        ("auto", "", "auto", 1),
+        ("auto", "incidentio", "incidentio", 1),
+    ],
+)
+def test_page_info_is_there_before_any_data_with_the_configured_name_and_the_engine_in_use(
+    configured, view_engine, label, detected
+):
+    registry = CollectorRegistry()
+    collector = StatuspageCollector(
+        lambda: CacheView(None, FetchStats(), view_engine),
+        None,
+        engine=configured,
+        name="GitHub",
+        url="https://www.githubstatus.com",
+    )
+    registry.register(collector)
+    labels = {"page_id": "", "name": "GitHub", "url": "https://www.githubstatus.com", "engine": label}
+    assert registry.get_sample_value("statuspage_page_info", labels) == 1
+    assert registry.get_sample_value("statuspage_engine_detected") == detected

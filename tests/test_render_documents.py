@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -276,3 +277,21 @@ def _walk(node):
     children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
     for child in children:
         yield from _walk(child)
+
+
+@pytest.mark.parametrize(
+    ("page", "cache_view", "title", "engine"),
+    [
+        (dataclasses.replace(settings(), title="GitHub"), view(None, up=False), "GitHub", "statuspage"),
+        (settings(name="vendor"), view(None, up=False), "vendor", "statuspage"),
+        (
+            dataclasses.replace(settings(engine="auto"), title="GitHub"),
+            dataclasses.replace(view(None, up=False), engine="incidentio"),
+            "GitHub",
+            "incidentio",
+        ),
+    ],
+)
+def test_before_data_a_page_is_called_by_its_catalog_name_and_shows_the_engine_in_use(page, cache_view, title, engine):
+    status = page_status(page, cache_view)
+    assert (status.title, status.engine) == (title, engine)

@@ -390,8 +390,8 @@ def test_status_page_indexes_the_other_pages_from_their_caches_only(pages_file):
         return await (await client.get("/")).text()
 
     html = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], fetchers)
-    assert '<a href="status?target=cloudflare">cloudflare</a><span class="status unknown">No data</span>' in html
-    assert '<a href="status?target=discord">discord</a>' in html
+    assert '<a href="status?target=cloudflare">Cloudflare</a><span class="status unknown">No data</span>' in html
+    assert '<a href="status?target=discord">Discord</a>' in html
     assert [f.calls for f in fetchers.values()] == [0, 0]
 
 
@@ -405,7 +405,7 @@ def test_status_page_of_a_listed_page_indexes_the_default_page(pages_file):
     html = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], fetchers)
     assert '<p class="state">Partial system outage</p>' in html  # cloudflare's "major"
     assert '<a href="./">Example</a><span class="status minor">Minor service outage</span>' in html
-    assert '<a href="status?target=discord">discord</a>' in html
+    assert '<a href="status?target=discord">Discord</a>' in html
     assert [f.calls for f in fetchers.values()] == [1, 0]
 
 

@@ -1,8 +1,9 @@
 """Status page engines by name: the table `--statuspage.engine` and a page's `engine:` choose from.
 
 Each engine is a module that defines `ENGINE` (see `base.Engine`): which documents it reads under a
-page's URL and a pure `interpret` of their bodies. Adding an engine is one module and one line in
-`_MODULES`; the table's order is the order of the help texts and errors.
+page's URL and a pure `interpret` of their bodies. Adding an engine is one module, one line in
+`_MODULES` and one in `detection.DETECTION_ORDER` (where `engine: auto` asks it); the table's order
+is the order of the help texts and errors.
 """
 
 from __future__ import annotations

@@ -66,6 +66,8 @@ class FetchResult:
     status: int
     summary: Summary | None
     memo: Memo
+    #: The engine that read it.
+    engine: str = ""
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -131,8 +133,8 @@ def interpret(
         bodies.append(body)
     new_memo = tuple(remembered)
     if all(answer.status == 304 for answer in answers):
-        return FetchResult(304, None, new_memo)
+        return FetchResult(304, None, new_memo, engine.name)
     try:
-        return FetchResult(200, engine.interpret(bodies), new_memo)
+        return FetchResult(200, engine.interpret(bodies), new_memo, engine.name)
     except InvalidPayload as err:
         raise FetchError("invalid_payload", str(err), 200) from None

@@ -3,6 +3,7 @@
 Sample output (abridged):
 
     statuspage_up 1.0
+    statuspage_engine_detected 0.0
     statuspage_page_info{engine="statuspage",name="GitHub",page_id="kctbh9vrtdwd",url="https://githubstatus.com"} 1.0
     statuspage_overall_status{indicator="none"} 1.0
     statuspage_overall_status{indicator="minor"} 0.0
@@ -10,6 +11,9 @@ Sample output (abridged):
     statuspage_component_status{component="Actions",component_id="br0l2tvcx85d",group="",status="major_outage"} 0.0
     statuspage_incidents_unresolved{impact="major"} 1.0
     statuspage_fetch_errors_total{reason="timeout"} 0.0
+
+`statuspage_page_info` is there from the start: before the page's first answer it carries the
+configured (or catalog) name and URL, and for `engine: auto` the engine `auto` until one is detected.
 
 State metrics carry one series per known state (1 for the current one, 0 for the rest) so that
 series never vanish and alerts can say `== 1`. A state this code does not know is logged once and
@@ -25,6 +29,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from exporter import log
+from exporter.engines.detection import AUTO
 from exporter.fetch.cache import CacheView
 from exporter.model import Summary, visible_components
 from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS
@@ -47,7 +52,8 @@ class StatuspageCollector:
         name: str = "",
         url: str = "",
     ):
-        """`name` and `url` are the configured ones, for what the page itself does not publish."""
+        """`engine` is the configured one (maybe `auto`); `name` and `url` the configured ones, for what
+        the page itself does not publish."""
         self._view = view
         self._exclude = exclude
         self._engine = engine
@@ -63,6 +69,12 @@ class StatuspageCollector:
     def collect(self) -> Iterator[Metric]:
         view = self._view()
         yield from self._fetch_metrics(view)
+        yield GaugeMetricFamily(
+            "statuspage_engine_detected",
+            "1 if the page's engine is detected (engine auto), 0 if it is configured.",
+            value=1 if self._engine == AUTO else 0,
+        )
+        yield self._page_info(view)
         if view.summary is not None:
             yield from self._summary_metrics(view.summary)
 
@@ -97,13 +109,17 @@ class StatuspageCollector:
         )
 
     # -- the page's series ---------------------------------------------------------------------
-    def _summary_metrics(self, summary: Summary) -> Iterator[Metric]:
-        page = summary.page
+    def _page_info(self, view: CacheView) -> Metric:
+        page = view.summary.page if view.summary is not None else None
         info = GaugeMetricFamily(
             "statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url", "engine"]
         )
-        info.add_metric([page.id, page.name or self._name, page.url or self._url, self._engine], 1)
-        yield info
+        page_id, name, url = (page.id, page.name, page.url) if page is not None else ("", "", "")
+        info.add_metric([page_id, name or self._name, url or self._url, view.engine or self._engine], 1)
+        return info
+
+    def _summary_metrics(self, summary: Summary) -> Iterator[Metric]:
+        page = summary.page
         if page.updated_at is not None:
             yield GaugeMetricFamily(
                 "statuspage_page_updated_timestamp_seconds",

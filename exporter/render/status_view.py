@@ -68,6 +68,7 @@ class PageStatus:
 
     target: str
     url: str
+    #: The engine that reads the page: the detected one for `auto` once known.
     engine: str
     is_default: bool
     summary: Summary | None
@@ -75,6 +76,8 @@ class PageStatus:
     last_success: float | None
     error_reason: str
     error_detail: str
+    #: The page's name for people until its data names it (the catalog's, else `target`).
+    display_name: str = ""
 
     @property
     def stale(self) -> bool:
@@ -83,8 +86,8 @@ class PageStatus:
 
     @property
     def title(self) -> str:
-        """The page's own name where it gives one, else its name in the configuration."""
-        return (self.summary.page.name if self.summary else "") or self.target
+        """The page's own name where it gives one, else its catalog name, else its configured name."""
+        return (self.summary.page.name if self.summary else "") or self.display_name or self.target
 
     @property
     def state(self) -> str:
@@ -103,11 +106,12 @@ def page_status(settings: PageSettings, view: CacheView, *, is_default: bool = F
     return PageStatus(
         target=settings.name,
         url=settings.url,
-        engine=settings.engine,
+        engine=view.engine or settings.engine,
         is_default=is_default,
         summary=summary,
         up=stats.up,
         last_success=stats.last_success_timestamp or None,
         error_reason=stats.last_error_reason,
         error_detail=stats.last_error_detail,
+        display_name=settings.display_name,
     )
