@@ -50,6 +50,7 @@ class Config:
     web_config_file: str = ""
     web_enable_lifecycle: bool = False
     web_telemetry_path: str = "/metrics"
+    components_include: re.Pattern[str] | None = None
 
     @property
     def listen_address(self) -> str:
@@ -224,6 +225,15 @@ SETTINGS = (
         "deadline of one upstream request, every byte included",
         parse_positive_duration,
         "fetch_timeout",
+    ),
+    _Setting(
+        "--components.include",
+        "COMPONENTS_INCLUDE",
+        "",
+        "regular expression searched in component names and in group/name; only matching components are"
+        " exported, --components.exclude applying after it (empty: every component)",
+        parse_regex,
+        "components_include",
     ),
     _Setting(
         "--components.exclude",

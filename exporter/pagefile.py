@@ -7,6 +7,7 @@
         url: https://www.cloudflarestatus.com
         engine: statuspage       # optional, the default; see exporter.engines
         cache_ttl: 60s            # optional, overrides --cache.ttl
+        components_include: "^(API|Git Operations)$"   # optional, overrides --components.include
         components_exclude: ""    # optional, overrides --components.exclude ("" exports all)
 
 Unknown keys, duplicate keys, names or URLs, bad URLs, durations and regular expressions are all
@@ -52,6 +53,7 @@ class PageSettings:
     fetch_timeout: float
     components_exclude: re.Pattern[str] | None
     engine: str = "statuspage"
+    components_include: re.Pattern[str] | None = None
 
     @property
     def fetch_key(self) -> tuple:
@@ -69,6 +71,7 @@ def default_page(config: Config) -> PageSettings:
         config.fetch_timeout,
         config.components_exclude,
         config.engine,
+        config.components_include,
     )
 
 
@@ -86,6 +89,7 @@ _FIELDS: dict[str, tuple[Callable[[str], Any], str | None]] = {
     "cache_max_stale": (parse_duration, "cache_max_stale"),
     "fetch_timeout": (parse_positive_duration, "fetch_timeout"),
     "components_exclude": (parse_regex, "components_exclude"),
+    "components_include": (parse_regex, "components_include"),
     "engine": (parse_engine, None),
 }
 

@@ -36,6 +36,7 @@ class PageTarget:
             StatuspageCollector(
                 cache.view,
                 settings.components_exclude,
+                include=settings.components_include,
                 engine=settings.engine,
                 name=settings.name,
                 url=settings.url,
