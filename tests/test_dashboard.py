@@ -26,6 +26,7 @@ EXPORTER_METRICS = frozenset(
         "statuspage_overall_status",
         "statuspage_component_status",
         "statuspage_component_updated_timestamp_seconds",
+        "statuspage_components_worst_status",
         "statuspage_page_info",
         "statuspage_page_updated_timestamp_seconds",
         "statuspage_incidents_unresolved",

@@ -21,7 +21,11 @@ PROMETHEUS_CONFIG_PATH = PROMETHEUS_DIR / "prometheus.yml"
 ALERTMANAGER_CONFIG_PATH = PROMETHEUS_DIR / "alertmanager.yml"
 
 SEVERITIES = ("critical", "warning", "info")
-COMPONENT_ALERTS = ("StatuspageComponentMajorOutage", "StatuspageComponentDegraded")
+COMPONENT_ALERTS = (
+    "StatuspageComponentMajorOutage",
+    "StatuspageComponentDegraded",
+    "StatuspageScopedComponentsImpaired",
+)
 UPSTREAM_ALERTS = ("StatuspageUpstreamDown", "StatuspageDataStale")
 
 
@@ -51,6 +55,7 @@ def test_the_issue_s_alerts_are_all_there():
             "StatuspageRateLimited",
             "StatuspageComponentMajorOutage",
             "StatuspageComponentDegraded",
+            "StatuspageScopedComponentsImpaired",
             "StatuspageIncidentUnresolved",
             "StatuspageMaintenanceInProgress",
             "StatuspageExporterConfigReloadFailed",
