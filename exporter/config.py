@@ -230,8 +230,8 @@ SETTINGS = (
         "--components.include",
         "COMPONENTS_INCLUDE",
         "",
-        "regular expression searched in component names and in group/name; only matching components are"
-        " exported, --components.exclude applying after it (empty: every component)",
+        "the default page's scope: regular expression searched in component names and in group/name; only"
+        " matching components are exported, --components.exclude applying after it (empty: every component)",
         parse_regex,
         "components_include",
     ),

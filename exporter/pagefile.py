@@ -7,7 +7,7 @@
         url: https://www.cloudflarestatus.com
         engine: statuspage       # optional, the default; see exporter.engines
         cache_ttl: 60s            # optional, overrides --cache.ttl
-        components_include: "^(API|Git Operations)$"   # optional, overrides --components.include
+        components_include: "^(API|Git Operations)$"   # optional: only these components ("" or absent: all)
         components_exclude: ""    # optional, overrides --components.exclude ("" exports all)
 
 Unknown keys, duplicate keys, names or URLs, bad URLs, durations and regular expressions are all
@@ -81,7 +81,7 @@ def _name(text: str) -> str:
     return text
 
 
-#: Key -> (parser, Config attribute used when the key is absent; None means required).
+#: Key -> (parser, Config attribute used when the key is absent; None: `_OWN_DEFAULTS` or required).
 _FIELDS: dict[str, tuple[Callable[[str], Any], str | None]] = {
     "name": (_name, None),
     "url": (parse_status_url, None),
@@ -89,9 +89,14 @@ _FIELDS: dict[str, tuple[Callable[[str], Any], str | None]] = {
     "cache_max_stale": (parse_duration, "cache_max_stale"),
     "fetch_timeout": (parse_positive_duration, "fetch_timeout"),
     "components_exclude": (parse_regex, "components_exclude"),
-    "components_include": (parse_regex, "components_include"),
+    "components_include": (parse_regex, None),
     "engine": (parse_engine, None),
 }
+
+
+#: Defaults of a page's own, whatever the flags say: the engine, and the component scope (component
+#: names are a vendor's own, so --components.include scopes the default page only).
+_OWN_DEFAULTS: dict[str, Any] = {"engine": "statuspage", "components_include": None}
 
 
 def load_pages(path: str, defaults: Config) -> tuple[PageSettings, ...]:
@@ -126,8 +131,8 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
         values: dict[str, Any] = {}
         for key, (parse, default_attribute) in _FIELDS.items():
             if key not in item:
-                if key == "engine":
-                    values[key] = "statuspage"  # the default engine, whatever --statuspage.engine says
+                if key in _OWN_DEFAULTS:
+                    values[key] = _OWN_DEFAULTS[key]
                 elif default_attribute is None:
                     errors.append(f"{where}: missing {key!r}")
                 else:

@@ -49,18 +49,14 @@ def test_an_empty_exclude_exports_every_component_and_the_engine_defaults_to_sta
     assert (page.components_exclude, page.engine) == (None, "statuspage")
 
 
-def test_include_defaults_to_the_flag_and_a_page_overrides_it(tmp_path):
-    text = "pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n"
+def test_include_is_a_pages_own_and_never_the_default_pages_flag(tmp_path):
+    text = 'pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n'
     text += '    components_include: "^(API|Git Operations)$"\n  - name: c\n    url: https://c.example\n'
     text += '    components_include: ""\n'
     flags = dataclasses.replace(FLAGS, components_include=re.compile("Actions"))
     pages = load_pages(write(tmp_path, text), flags)
-    assert [page.components_include for page in pages] == [
-        re.compile("Actions"),
-        re.compile("^(API|Git Operations)$"),
-        None,
-    ]
-    assert [page.components_exclude for page in pages] == [re.compile("^Visit")] * 3
+    assert [page.components_include for page in pages] == [None, re.compile("^(API|Git Operations)$"), None]
+    assert [page.components_exclude for page in pages] == [re.compile("^Visit")] * 3  # exclude: the flag's
 
 
 def test_one_url_read_by_two_engines_is_two_pages(tmp_path):
