@@ -54,7 +54,8 @@ def build_app(
     if make_fetcher is None:
 
         def make_fetcher(page: PageSettings) -> Fetcher:
-            return PageFetcher(page.url, page.fetch_timeout, engine=ENGINES[page.engine], upstream=upstream)
+            engine = ENGINES[page.engine].for_page(page.engine_options)
+            return PageFetcher(page.url, page.fetch_timeout, engine=engine, upstream=upstream)
 
     pool = CachePool(make_fetcher)
     default = default_page(config)

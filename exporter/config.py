@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from exporter import __version__
-from exporter.engines import engine_names
+from exporter.engines import ENGINES, engine_names
 
 PROGRAM = "github-status-exporter"
 
@@ -128,6 +128,12 @@ def parse_status_url(text: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"invalid URL {text!r} (no query or fragment: it is the page's base URL)")
     return text.rstrip("/")
+
+
+def url_problem(engine: str, url: str) -> str | None:
+    """Why `engine` cannot read the page at `url` (a URL it derives its documents from), or None."""
+    check = ENGINES[engine].check_url
+    return None if check is None else check(url)
 
 
 def _has_space_or_control(text: str) -> bool:
@@ -318,6 +324,7 @@ def load(argv: Sequence[str], environ: Mapping[str, str]) -> Config:
     args = vars(_argument_parser().parse_args(list(argv)))
     values: dict[str, object] = {}
     errors: list[str] = []
+    sources: dict[str, str] = {}
     for setting in SETTINGS:
         flag_value = args.get(_dest(setting.flag))
         if flag_value is not None:
@@ -326,10 +333,15 @@ def load(argv: Sequence[str], environ: Mapping[str, str]) -> Config:
             source, text = f"{setting.env} (environment)", environ[setting.env]
         else:
             source, text = setting.flag, setting.default
+        sources[setting.field] = source
         try:
             values[setting.field] = setting.parse(text)
         except ValueError as err:
             errors.append(f"{source}: {err}")
+    if "status_url" in values and "engine" in values:
+        problem = url_problem(str(values["engine"]), str(values["status_url"]))
+        if problem:
+            errors.append(f"{sources['status_url']}: {problem}")
     if errors:
         raise ConfigError("; ".join(errors))
     host, port = values.pop("listen")  # type: ignore[misc]

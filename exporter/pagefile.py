@@ -9,6 +9,10 @@
         cache_ttl: 60s            # optional, overrides --cache.ttl
         components_include: "^(API|Git Operations)$"   # optional: only these components ("" or absent: all)
         components_exclude: ""    # optional, overrides --components.exclude ("" exports all)
+      - name: openai
+        url: https://status.openai.com/feed.atom
+        engine: feed
+        feed_max_age: 7d          # optional (feed engine only): an item last updated longer ago is over
 
 Unknown keys, duplicate keys, names or URLs, bad URLs, durations and regular expressions are all
 errors, and `load_pages` reports every one of them at once in a single-line ConfigError.
@@ -29,8 +33,10 @@ from exporter.config import (
     parse_positive_duration,
     parse_regex,
     parse_status_url,
+    url_problem,
 )
-from exporter.engines import engine_names
+from exporter.engines import PageOptions, engine_names
+from exporter.engines.base import DEFAULT_FEED_MAX_AGE
 
 
 def parse_engine(text: str) -> str:
@@ -53,12 +59,18 @@ class PageSettings:
     fetch_timeout: float
     components_exclude: re.Pattern[str] | None
     engine: str = "statuspage"
+    feed_max_age: float = DEFAULT_FEED_MAX_AGE
     components_include: re.Pattern[str] | None = None
 
     @property
     def fetch_key(self) -> tuple:
         """Pages with equal keys can share one cache (and so one stream of upstream requests)."""
-        return (self.url, self.engine, self.cache_ttl, self.cache_max_stale, self.fetch_timeout)
+        return (self.url, self.engine, self.cache_ttl, self.cache_max_stale, self.fetch_timeout, self.feed_max_age)
+
+    @property
+    def engine_options(self) -> PageOptions:
+        """What of this page's settings its engine reads."""
+        return PageOptions(feed_max_age=self.feed_max_age)
 
 
 def default_page(config: Config) -> PageSettings:
@@ -71,7 +83,7 @@ def default_page(config: Config) -> PageSettings:
         config.fetch_timeout,
         config.components_exclude,
         config.engine,
-        config.components_include,
+        components_include=config.components_include,
     )
 
 
@@ -91,12 +103,18 @@ _FIELDS: dict[str, tuple[Callable[[str], Any], str | None]] = {
     "components_exclude": (parse_regex, "components_exclude"),
     "components_include": (parse_regex, None),
     "engine": (parse_engine, None),
+    "feed_max_age": (parse_positive_duration, None),
 }
-
-
-#: Defaults of a page's own, whatever the flags say: the engine, and the component scope (component
-#: names are a vendor's own, so --components.include scopes the default page only).
-_OWN_DEFAULTS: dict[str, Any] = {"engine": "statuspage", "components_include": None}
+#: Keys whose default is not a flag's: the engine is `statuspage` whatever --statuspage.engine says;
+#: the component scope is every component (component names are a vendor's own, so
+#: --components.include scopes the default page only).
+_CONSTANT_DEFAULTS: dict[str, Any] = {
+    "engine": "statuspage",
+    "feed_max_age": DEFAULT_FEED_MAX_AGE,
+    "components_include": None,
+}
+#: Keys only some engines read -> those engines: elsewhere the key is a mistake.
+_ENGINE_KEYS: dict[str, tuple[str, ...]] = {"feed_max_age": ("feed",)}
 
 
 def load_pages(path: str, defaults: Config) -> tuple[PageSettings, ...]:
@@ -131,8 +149,8 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
         values: dict[str, Any] = {}
         for key, (parse, default_attribute) in _FIELDS.items():
             if key not in item:
-                if key in _OWN_DEFAULTS:
-                    values[key] = _OWN_DEFAULTS[key]
+                if key in _CONSTANT_DEFAULTS:
+                    values[key] = _CONSTANT_DEFAULTS[key]
                 elif default_attribute is None:
                     errors.append(f"{where}: missing {key!r}")
                 else:
@@ -146,6 +164,15 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
                 values[key] = parse(raw)
             except ValueError as err:
                 errors.append(f"{where}.{key}: {err}")
+        errors.extend(
+            f"{where}.{key}: only the {' and '.join(engines)} engine reads it, not {values['engine']!r}"
+            for key, engines in _ENGINE_KEYS.items()
+            if key in item and "engine" in values and values["engine"] not in engines
+        )
+        if "url" in values and "engine" in values:
+            problem = url_problem(values["engine"], values["url"])
+            if problem:
+                errors.append(f"{where}.url: {problem}")
         # The same URL read by two engines is two pages; by one engine twice, a mistake.
         identities = {"name": values.get("name"), "url": (values.get("url"), values.get("engine"))}
         for key, identity in identities.items():

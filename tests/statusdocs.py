@@ -27,7 +27,7 @@ def settings(
     engine: str = "statuspage",
     include: re.Pattern[str] | None = None,
 ) -> PageSettings:
-    return PageSettings(name, url, 30.0, 600.0, 5.0, exclude, engine, include)
+    return PageSettings(name, url, 30.0, 600.0, 5.0, exclude, engine, components_include=include)
 
 
 def view(summary: Summary | None, *, up: bool = True, last_success: float = NOW - 12, error=("", "")) -> CacheView:

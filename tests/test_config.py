@@ -113,6 +113,24 @@ def test_listen_addresses(text, address):
             "--web.listen-address: invalid address '::1:80' (put IPv6 hosts in brackets, e.g. [::1]:9747)",
         ),
         (
+            ["--statuspage.engine", "uptime_kuma", "--statuspage.url", "https://uptime.example.org/main"],
+            {},
+            "--statuspage.url: uptime_kuma wants the status page's own address, {base}/status/{slug}: "
+            "'https://uptime.example.org/main' has no /status/<slug>",
+        ),
+        (
+            [],
+            {"STATUS_ENGINE": "uptime_kuma"},
+            "--statuspage.url: uptime_kuma wants the status page's own address, {base}/status/{slug}: "
+            "'https://www.githubstatus.com' has no /status/<slug>",
+        ),
+        (
+            ["--statuspage.engine", "uptime_kuma"],
+            {"STATUS_URL": "https://uptime.example.org"},
+            "STATUS_URL (environment): uptime_kuma wants the status page's own address, {base}/status/{slug}: "
+            "'https://uptime.example.org' has no /status/<slug>",
+        ),
+        (
             ["--statuspage.url", "ftp://example.com"],
             {},
             "--statuspage.url: invalid URL 'ftp://example.com' (want http(s)://host[/path])",

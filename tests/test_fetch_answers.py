@@ -169,3 +169,17 @@ def test_an_id_a_page_repeats_is_invalid_payload_not_a_duplicate_series(kind, ch
         interpret(STATUSPAGE, [ok(document)], ())
     assert caught.value.reason == "invalid_payload"
     assert caught.value.detail.startswith(f"{kind} id ") and caught.value.detail.endswith(" appears twice")
+
+
+def test_new_bodies_carry_the_receive_time_and_their_following_pages():
+    seen: list = []
+
+    def keep(bodies):
+        seen.extend(bodies)
+        return EMPTY
+
+    engine = Engine("paged", lambda url: (url + "/a",), keep)
+    pages = [[Answer(URL + "?page=2", 200, {"Content-Type": "application/json"}, b"A2")]]
+    result = interpret(engine, [Answer(URL, 200, {"ETag": '"a1"'}, b"A1")], (), pages, now=1795842000.0)
+    assert seen == [Body(b"A1", "", (Body(b"A2", "application/json", received_at=1795842000.0),), 1795842000.0)]
+    assert result.memo == (Remembered(Validators(), None),)  # several pages: no validators

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
 from exporter.config import ConfigError, load
-from exporter.engines import engine_names
+from exporter.engines import PageOptions, engine_names
 from exporter.pagefile import PageSettings, load_pages
 
 FLAGS = load(["--cache.ttl", "45s", "--fetch.timeout", "3s", "--components.exclude", "^Visit"], {})
@@ -50,7 +51,7 @@ def test_an_empty_exclude_exports_every_component_and_the_engine_defaults_to_sta
 
 
 def test_include_is_a_pages_own_and_never_the_default_pages_flag(tmp_path):
-    text = 'pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n'
+    text = "pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n"
     text += '    components_include: "^(API|Git Operations)$"\n  - name: c\n    url: https://c.example\n'
     text += '    components_include: ""\n'
     flags = dataclasses.replace(FLAGS, components_include=re.compile("Actions"))
@@ -69,6 +70,17 @@ def test_one_url_read_by_two_engines_is_two_pages(tmp_path):
     pages = load_pages(write(tmp_path, text.replace("engine: statuspage", "engine: incidentio")), FLAGS)
     assert [(page.name, page.engine) for page in pages] == [("a", "statuspage"), ("b", "incidentio")]
     assert pages[0].fetch_key != pages[1].fetch_key
+
+
+def test_feed_max_age_defaults_to_7_days_and_is_part_of_the_fetch(tmp_path):
+    text = (
+        "pages:\n  - name: a\n    url: https://a.example/feed.atom\n    engine: feed\n"
+        "  - name: b\n    url: https://b.example/feed.atom\n    engine: feed\n    feed_max_age: 1d12h\n"
+    )
+    a, b = load_pages(write(tmp_path, text), FLAGS)
+    assert (a.feed_max_age, b.feed_max_age) == (604800.0, 129600.0)
+    assert (a.engine_options, b.engine_options) == (PageOptions(604800.0), PageOptions(129600.0))
+    assert replace(a, url=b.url).fetch_key != b.fetch_key
 
 
 def test_an_empty_list_is_allowed(tmp_path):
@@ -123,6 +135,18 @@ def test_an_empty_list_is_allowed(tmp_path):
             "pages[0].fetch_timeout: must be greater than 0, got '0s'",
         ),
         (
+            "pages:\n  - name: a\n    url: https://a.example\n    engine: feed\n    feed_max_age: 0s\n",
+            "pages[0].feed_max_age: must be greater than 0, got '0s'",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    engine: feed\n    feed_max_age: 1 week\n",
+            "pages[0].feed_max_age: invalid duration '1 week' (want e.g. 500ms, 30s, 5m, 1h)",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    feed_max_age: 7d\n",
+            "pages[0].feed_max_age: only the feed engine reads it, not 'statuspage'",
+        ),
+        (
             "pages:\n  - name: a\n    url: https://a.example\n    components_exclude: '['\n",
             "pages[0].components_exclude: invalid regular expression '[': unterminated character set at position 0",
         ),
@@ -161,6 +185,11 @@ def test_an_empty_list_is_allowed(tmp_path):
             "pages:\n  - name: a\n    url: http://a.example:99999\n",
             "pages[0].url: invalid URL 'http://a.example:99999' (want http(s)://host[:port][/path])",
         ),
+        (
+            "pages:\n  - name: kuma\n    url: https://uptime.example.org\n    engine: uptime_kuma\n",
+            "pages[0].url: uptime_kuma wants the status page's own address, {base}/status/{slug}: "
+            "'https://uptime.example.org' has no /status/<slug>",
+        ),
         # Every problem at once, in file order.
         (
             "pages:\n  - name: a\n    url: nope\n    cache_ttl: x\n  - name: a\n    url: https://a.example\n    y: 1\n",
@@ -192,3 +221,9 @@ def test_the_shipped_example_is_valid_shows_every_engine_and_holds_every_probe_t
     [probe_job] = [job for job in prometheus["scrape_configs"] if job.get("metrics_path") == "/probe"]
     [static] = probe_job["static_configs"]
     assert set(static["targets"]) <= {page.name for page in pages}
+
+
+def test_an_uptime_kuma_page_at_its_status_pages_own_address_loads(tmp_path):
+    text = "pages:\n  - name: kuma\n    url: https://uptime.example.org/status/main/\n    engine: uptime_kuma\n"
+    (page,) = load_pages(write(tmp_path, text), FLAGS)
+    assert (page.url, page.engine) == ("https://uptime.example.org/status/main", "uptime_kuma")
