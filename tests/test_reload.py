@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from exporter.config import load
 from exporter.fetch.answers import FetchResult, Validators
@@ -70,3 +71,16 @@ def test_bad_reload_keeps_the_old_targets_and_reports_failure(tmp_path, log_line
     }
     [line] = [line for line in log_lines() if line["msg"] == "config reload failed"]
     assert line["level"] == "error" and line["error"] == error
+
+
+def test_a_reload_that_only_changes_a_pages_scope_keeps_its_cache_and_applies_the_new_scope(tmp_path):
+    reloader, path, _ = make(tmp_path, PAGES)
+    assert reloader.reload() is None
+    before = reloader.targets.lookup("a")
+    path.write_text(
+        PAGES.replace("url: https://a.example\n", 'url: https://a.example\n    components_include: "^API$"\n')
+    )
+    assert reloader.reload() is None
+    after = reloader.targets.lookup("a")
+    assert after.cache is before.cache  # the scope is how a page is shown, not how it is fetched
+    assert (before.settings.components_include, after.settings.components_include) == (None, re.compile("^API$"))
