@@ -59,6 +59,7 @@ class Config:
     title: str = ""
     catalog: bool = False
     output: str = "text"
+    components_include: re.Pattern[str] | None = None
 
     @property
     def listen_address(self) -> str:
@@ -254,6 +255,15 @@ SETTINGS = (
         "deadline of one upstream request, every byte included",
         parse_positive_duration,
         "fetch_timeout",
+    ),
+    _Setting(
+        "--components.include",
+        "COMPONENTS_INCLUDE",
+        "",
+        "the default page's scope: regular expression searched in component names and in group/name; only"
+        " matching components are exported, --components.exclude applying after it (empty: every component)",
+        parse_regex,
+        "components_include",
     ),
     _Setting(
         "--components.exclude",

@@ -7,6 +7,7 @@
         url: https://www.cloudflarestatus.com
         engine: statuspage       # optional, the default; see exporter.engines; `auto` detects it
         cache_ttl: 60s            # optional, overrides --cache.ttl
+        components_include: "^(API|Git Operations)$"   # optional: only these components ("" or absent: all)
         components_exclude: ""    # optional, overrides --components.exclude ("" exports all)
       - name: openai
         url: https://status.openai.com/feed.atom
@@ -71,6 +72,8 @@ class PageSettings:
         """The page's name for people until its own data names it: its title, else its name."""
         return self.title or self.name
 
+    components_include: re.Pattern[str] | None = None
+
     @property
     def fetch_key(self) -> tuple:
         """Pages with equal keys can share one cache (and so one stream of upstream requests)."""
@@ -93,6 +96,7 @@ def default_page(config: Config) -> PageSettings:
         config.components_exclude,
         config.engine,
         title=config.title,
+        components_include=config.components_include,
     )
 
 
@@ -102,7 +106,7 @@ def _name(text: str) -> str:
     return text
 
 
-#: Key -> (parser, Config attribute used when the key is absent; None means required).
+#: Key -> (parser, Config attribute used when the key is absent; None: `_OWN_DEFAULTS` or required).
 _FIELDS: dict[str, tuple[Callable[[str], Any], str | None]] = {
     "name": (_name, None),
     "url": (parse_status_url, None),
@@ -110,11 +114,18 @@ _FIELDS: dict[str, tuple[Callable[[str], Any], str | None]] = {
     "cache_max_stale": (parse_duration, "cache_max_stale"),
     "fetch_timeout": (parse_positive_duration, "fetch_timeout"),
     "components_exclude": (parse_regex, "components_exclude"),
+    "components_include": (parse_regex, None),
     "engine": (parse_engine, None),
     "feed_max_age": (parse_positive_duration, None),
 }
-#: Keys whose default is not a flag's: the engine is `statuspage` whatever --statuspage.engine says.
-_CONSTANT_DEFAULTS: dict[str, Any] = {"engine": "statuspage", "feed_max_age": DEFAULT_FEED_MAX_AGE}
+#: Keys whose default is not a flag's: the engine is `statuspage` whatever --statuspage.engine says;
+#: the component scope is every component (component names are a vendor's own, so
+#: --components.include scopes the default page only).
+_CONSTANT_DEFAULTS: dict[str, Any] = {
+    "engine": "statuspage",
+    "feed_max_age": DEFAULT_FEED_MAX_AGE,
+    "components_include": None,
+}
 #: Keys only some engines read -> those engines: elsewhere the key is a mistake.
 _ENGINE_KEYS: dict[str, tuple[str, ...]] = {"feed_max_age": ("feed",)}
 #: The keys a page entry may have: its fields, and the catalog vendor it starts from.

@@ -37,6 +37,7 @@ class PageTarget:
             StatuspageCollector(
                 cache.view,
                 settings.components_exclude,
+                include=settings.components_include,
                 engine=settings.engine,
                 name=settings.display_name,
                 url=settings.url,

@@ -214,6 +214,16 @@ def test_listen_addresses(text, address):
             {},
             "argument --output: invalid choice: 'json' (choose from 'text', 'yaml')",
         ),
+        (
+            ["--components.include", "(API"],
+            {},
+            "--components.include: invalid regular expression '(API': missing ), unterminated subpattern at position 0",
+        ),
+        (
+            [],
+            {"COMPONENTS_INCLUDE": "*"},
+            "COMPONENTS_INCLUDE (environment): invalid regular expression '*': nothing to repeat at position 0",
+        ),
         (["--nope"], {}, "unrecognized arguments: --nope"),
         (["--cache.ttl"], {}, "argument --cache.ttl: expected one argument"),
         (["positional"], {}, "unrecognized arguments: positional"),
@@ -231,6 +241,19 @@ def test_bad_settings_are_named_in_one_message(argv, environ, message):
 @pytest.mark.parametrize(("argv", "environ"), [(["--components.exclude", ""], {}), ([], {"COMPONENTS_EXCLUDE": ""})])
 def test_an_empty_exclude_means_no_filter(argv, environ):
     assert load(argv, environ).components_exclude is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "pattern"),
+    [
+        ([], {}, None),
+        (["--components.include", ""], {"COMPONENTS_INCLUDE": "^x"}, None),
+        ([], {"COMPONENTS_INCLUDE": "^(API|Actions)$"}, re.compile("^(API|Actions)$")),
+        (["--components.include=Git"], {"COMPONENTS_INCLUDE": "^x"}, re.compile("Git")),
+    ],
+)
+def test_include_is_empty_by_default_and_set_by_flag_or_environment(argv, environ, pattern):
+    assert load(argv, environ).components_include == pattern
 
 
 def test_the_engine_defaults_to_statuspage_and_is_chosen_by_flag_or_environment():

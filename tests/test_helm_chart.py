@@ -598,11 +598,15 @@ def test_rendered_rules_pass_the_promtool_unit_tests(rendered_rules_dir):
 
 
 def test_dashboards_are_config_maps_for_the_grafana_sidecar():
-    (dashboard,) = [d for d in render(EVERYTHING) if d["kind"] == "ConfigMap" and "dashboard" in d["metadata"]["name"]]
-    assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
-    assert dashboard["metadata"]["annotations"] == {"grafana_folder": "Status pages"}
-    shipped = (REPO / "grafana" / "provisioning" / "dashboards" / "github-status.json").read_text(encoding="utf-8")
-    assert json.loads(dashboard["data"]["github-status.json"]) == json.loads(shipped)
+    dashboards = [d for d in render(EVERYTHING) if d["kind"] == "ConfigMap" and "dashboard" in d["metadata"]["name"]]
+    shipped = sorted((REPO / "grafana" / "provisioning" / "dashboards").glob("*.json"))
+    assert [p.name for p in shipped] == ["github-status.json", "vendors-overview.json"]
+    assert sorted(name for d in dashboards for name in d["data"]) == [p.name for p in shipped]  # one each
+    for dashboard in dashboards:
+        assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
+        assert dashboard["metadata"]["annotations"] == {"grafana_folder": "Status pages"}
+        ((name, text),) = dashboard["data"].items()
+        assert json.loads(text) == json.loads((REPO / "grafana" / "provisioning" / "dashboards" / name).read_bytes())
 
 
 # --- NetworkPolicy ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -49,6 +50,16 @@ def test_an_empty_exclude_exports_every_component_and_the_engine_defaults_to_sta
     path = write(tmp_path, 'pages:\n  - name: a\n    url: https://a.example\n    components_exclude: ""\n')
     [page] = load_pages(path, FLAGS)
     assert (page.components_exclude, page.engine) == (None, "statuspage")
+
+
+def test_include_is_a_pages_own_and_never_the_default_pages_flag(tmp_path):
+    text = "pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n"
+    text += '    components_include: "^(API|Git Operations)$"\n  - name: c\n    url: https://c.example\n'
+    text += '    components_include: ""\n'
+    flags = dataclasses.replace(FLAGS, components_include=re.compile("Actions"))
+    pages = load_pages(write(tmp_path, text), flags)
+    assert [page.components_include for page in pages] == [None, re.compile("^(API|Git Operations)$"), None]
+    assert [page.components_exclude for page in pages] == [re.compile("^Visit")] * 3  # exclude: the flag's
 
 
 def test_one_url_read_by_two_engines_is_two_pages(tmp_path):
@@ -149,6 +160,15 @@ def test_an_empty_list_is_allowed(tmp_path):
         (
             "pages:\n  - name: a\n    url: https://a.example\n    components_exclude: '['\n",
             "pages[0].components_exclude: invalid regular expression '[': unterminated character set at position 0",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    components_include: '(API'\n",
+            "pages[0].components_include: invalid regular expression '(API': missing ), unterminated subpattern"
+            " at position 0",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    components_include: [API]\n",
+            "pages[0].components_include: expected a string, got a list",
         ),
         (
             "pages:\n  - name: a\n    url: https://a.example\n  - name: a\n    url: https://b.example\n",

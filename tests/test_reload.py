@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from exporter.config import load
 from exporter.fetch.answers import FetchResult, Validators
@@ -105,3 +106,16 @@ def test_a_good_reload_makes_every_auto_page_detect_its_engine_again(tmp_path):
     path.write_text("pages: [\n")
     assert reloader.reload() is not None  # a bad file changes nothing, detection included
     assert (made["default"].resets, made["a"].resets) == (1, 1)
+
+
+def test_a_reload_that_only_changes_a_pages_scope_keeps_its_cache_and_applies_the_new_scope(tmp_path):
+    reloader, path, _ = make(tmp_path, PAGES)
+    assert reloader.reload() is None
+    before = reloader.targets.lookup("a")
+    path.write_text(
+        PAGES.replace("url: https://a.example\n", 'url: https://a.example\n    components_include: "^API$"\n')
+    )
+    assert reloader.reload() is None
+    after = reloader.targets.lookup("a")
+    assert after.cache is before.cache  # the scope is how a page is shown, not how it is fetched
+    assert (before.settings.components_include, after.settings.components_include) == (None, re.compile("^API$"))

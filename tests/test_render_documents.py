@@ -11,7 +11,7 @@ import pytest
 from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
 from exporter.render import documents as api
-from exporter.render.status_view import page_status
+from exporter.render.status_view import PageStatus, page_status, worst_first
 from exporter.vocabulary import REASONS
 from tests import engine_samples, payloads, shared_fixtures
 from tests.statusdocs import NOW, SCHEMAS, assert_valid, settings, view
@@ -168,7 +168,7 @@ def test_rfc3339_is_utc_with_z_and_milliseconds_only_when_there_are_any(moment, 
     assert api.rfc3339(moment) == text
 
 
-def test_pages_lists_every_page_from_the_cache_with_its_state():
+def test_pages_lists_every_page_from_the_cache_with_its_state_worst_first():
     major = parse_summary(payloads.summary(indicator="major"))
     statuses = [
         page_status(settings(), view(shared(GITHUB_OUTAGE)), is_default=True),
@@ -181,12 +181,24 @@ def test_pages_lists_every_page_from_the_cache_with_its_state():
     assert parsed == {
         "pages": [
             {
+                "name": "discord",
+                "default": False,
+                "url": "https://discordstatus.com",
+                "engine": "statuspage",
+                "title": "discord",
+                "indicator": None,
+                "components_worst_status": None,
+                "up": False,
+                "stale": False,
+            },
+            {
                 "name": "default",
                 "default": True,
                 "url": "https://www.githubstatus.com",
                 "engine": "statuspage",
                 "title": "GitHub",
                 "indicator": "major",
+                "components_worst_status": "major_outage",
                 "up": True,
                 "stale": False,
             },
@@ -197,21 +209,65 @@ def test_pages_lists_every_page_from_the_cache_with_its_state():
                 "engine": "statuspage",
                 "title": "Example",
                 "indicator": "major",
+                "components_worst_status": "operational",
                 "up": False,
                 "stale": True,
             },
-            {
-                "name": "discord",
-                "default": False,
-                "url": "https://discordstatus.com",
-                "engine": "statuspage",
-                "title": "discord",
-                "indicator": None,
-                "up": False,
-                "stale": False,
-            },
         ]
     }
+
+
+def _page(name: str, indicator: str, *statuses: str) -> PageStatus:
+    components = [payloads.component(f"{name} {i}", status, id=f"{name}{i:010d}") for i, status in enumerate(statuses)]
+    summary = parse_summary(payloads.summary(components, indicator=indicator))
+    return page_status(settings(name, f"https://{name}.example"), view(summary))
+
+
+@pytest.mark.parametrize(
+    ("pages", "order"),
+    [
+        # No data first; then the worst component in scope; then the indicator; ties keep their order.
+        (
+            [
+                _page("calm", "none", "operational"),
+                _page("minor", "minor", "operational"),
+                page_status(settings("down", "https://down.example"), view(None, up=False)),
+                _page("maint", "maintenance", "under_maintenance"),
+                _page("outage", "none", "operational", "major_outage"),
+                _page("partial", "critical", "partial_outage"),
+                _page("degraded", "major", "degraded_performance"),
+                _page("unknown", "none", "operational", "sleeping"),
+                _page("calm2", "none"),
+            ],
+            ["down", "outage", "partial", "degraded", "maint", "unknown", "minor", "calm", "calm2"],
+        ),
+        ([_page("b", "none"), _page("a", "none"), _page("c", "none")], ["b", "a", "c"]),
+    ],
+)
+def test_pages_are_ordered_worst_first_by_data_then_components_then_indicator(pages, order):
+    assert [page.target for page in worst_first(pages)] == order
+    assert [page["name"] for page in api.pages_body(pages)["pages"]] == order
+
+
+@pytest.mark.parametrize(
+    ("include", "exclude", "worst"),
+    [
+        (None, None, "major_outage"),
+        (re.compile("^Actions$"), None, "degraded_performance"),
+        (re.compile("^(Actions|Pages)$"), re.compile("^Actions"), "operational"),
+        (re.compile("^Nothing$"), None, "operational"),
+    ],
+)
+def test_the_worst_component_status_is_that_of_the_components_in_scope(include, exclude, worst):
+    components = [
+        payloads.component("Actions", "degraded_performance"),
+        payloads.component("Pages"),
+        payloads.component("Git Operations", "major_outage"),
+    ]
+    summary = parse_summary(payloads.summary(components, indicator="critical"))
+    status = page_status(settings(include=include, exclude=exclude), view(summary))
+    (page,) = api.pages_body([status])["pages"]
+    assert (page["components_worst_status"], page["indicator"]) == (worst, "critical")
 
 
 @pytest.mark.parametrize(

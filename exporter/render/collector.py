@@ -9,6 +9,8 @@ Sample output (abridged):
     statuspage_overall_status{indicator="minor"} 0.0
     statuspage_component_status{component="Actions",component_id="br0l2tvcx85d",group="",status="operational"} 1.0
     statuspage_component_status{component="Actions",component_id="br0l2tvcx85d",group="",status="major_outage"} 0.0
+    statuspage_components_worst_status{status="operational"} 1.0
+    statuspage_components_worst_status{status="degraded_performance"} 0.0
     statuspage_incidents_unresolved{impact="major"} 1.0
     statuspage_fetch_errors_total{reason="timeout"} 0.0
 
@@ -32,7 +34,7 @@ from exporter import log
 from exporter.engines.detection import AUTO
 from exporter.fetch.cache import CacheView
 from exporter.model import Summary, visible_components
-from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS
+from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS, worst_component_status
 
 #: Unknown values remembered (so that each is warned about once), per page.
 MAX_REMEMBERED_UNKNOWN_VALUES = 256
@@ -48,14 +50,17 @@ class StatuspageCollector:
         view: Callable[[], CacheView],
         exclude: re.Pattern[str] | None,
         *,
+        include: re.Pattern[str] | None = None,
         engine: str = "statuspage",
         name: str = "",
         url: str = "",
     ):
-        """`engine` is the configured one (maybe `auto`); `name` and `url` the configured ones, for what
-        the page itself does not publish."""
+        """`engine` is the configured one (maybe `auto`); `include` and `exclude` scope the components
+        (`model.visible_components`); `name` and `url` are the configured ones, for what the page
+        itself does not publish."""
         self._view = view
         self._exclude = exclude
+        self._include = include
         self._engine = engine
         self._name = name
         self._url = url
@@ -145,13 +150,22 @@ class StatuspageCollector:
         updated = GaugeMetricFamily(
             "statuspage_component_updated_timestamp_seconds", "Unix time a component was last updated.", labels=labels
         )
-        for component in visible_components(summary.components, self._exclude):
+        components = visible_components(summary.components, self._exclude, include=self._include)
+        for component in components:
             values = [component.name, component.id, component.group]
             self._add_states(status, values, component.status, COMPONENT_STATUSES, "component status")
             if component.updated_at is not None:
                 updated.add_metric(values, component.updated_at)
         yield status
         yield updated
+        worst = GaugeMetricFamily(
+            "statuspage_components_worst_status",
+            "The worst status among the components exported (operational when none is): 1 for it.",
+            labels=["status"],
+        )
+        worst_status = worst_component_status(component.status for component in components)
+        self._add_states(worst, [], worst_status, COMPONENT_STATUSES, "component status")
+        yield worst
 
     def _incident_metrics(self, summary: Summary) -> Iterator[Metric]:
         counts = dict.fromkeys(IMPACTS, 0)
