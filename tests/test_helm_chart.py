@@ -534,20 +534,53 @@ def test_switches_turn_the_operator_objects_and_dashboards_off():
 
 
 # --- PrometheusRule, dashboards --------------------------------------------------------------------
-def shipped_groups() -> list[dict]:
-    return yaml.safe_load((REPO / "prometheus" / "alerts.yml").read_text(encoding="utf-8"))["groups"]
+#: The shipped rule files the PrometheusRule carries, in its order.
+RULE_FILES = ("alerts.yml", "recording.yml")
 
 
-def test_chart_copies_of_alerts_and_dashboards_equal_the_shipped_files():
-    assert (CHART / "files" / "alerts.yml").read_bytes() == (REPO / "prometheus" / "alerts.yml").read_bytes()
+def shipped_groups(name: str) -> list[dict]:
+    return yaml.safe_load((REPO / "prometheus" / name).read_text(encoding="utf-8"))["groups"]
+
+
+@pytest.mark.parametrize("name", RULE_FILES)
+def test_chart_copies_of_the_rule_files_equal_the_shipped_files(name):
+    assert (CHART / "files" / name).read_bytes() == (REPO / "prometheus" / name).read_bytes()
+
+
+def test_chart_copies_of_the_dashboards_equal_the_shipped_files():
     shipped = sorted((REPO / "grafana" / "provisioning" / "dashboards").glob("*.json"))
     copies = sorted((CHART / "files" / "dashboards").glob("*.json"))
     assert [p.name for p in copies] == [p.name for p in shipped]
     assert all(c.read_bytes() == s.read_bytes() for c, s in zip(copies, shipped, strict=True))
 
 
-def test_prometheus_rule_holds_exactly_the_shipped_alerts():
-    assert one(render({}), "PrometheusRule")["spec"]["groups"] == shipped_groups()
+def test_prometheus_rule_holds_exactly_the_shipped_alerts_and_recording_rules():
+    groups = one(render({}), "PrometheusRule")["spec"]["groups"]
+    assert groups == shipped_groups("alerts.yml") + shipped_groups("recording.yml")
+    assert [g["name"] for g in groups] == [
+        "github-status-exporter",
+        "github-status-page",
+        "github-status-availability",
+    ]
+    assert groups[2]["interval"] == "5m"
+
+
+def test_recording_rules_switch_leaves_the_alerts_alone():
+    groups = one(render({"prometheusRule": {"recordingRules": False}}), "PrometheusRule")["spec"]["groups"]
+    assert groups == shipped_groups("alerts.yml")
+
+
+def test_recorded_series_the_dashboards_read_are_recorded_by_the_prometheus_rule():
+    dashboards = "".join(p.read_text() for p in (REPO / "grafana" / "provisioning" / "dashboards").glob("*.json"))
+    read = set(re.findall(r"\b[a-z_]+:[a-z_]+:[a-z0-9_]+\b", dashboards))
+    assert read == {"page:statuspage_indicator_none:ratio_30d"}
+    recorded = {
+        rule["record"]
+        for group in one(render({}), "PrometheusRule")["spec"]["groups"]
+        for rule in group["rules"]
+        if "record" in rule
+    }
+    assert read <= recorded
 
 
 def test_prometheus_rule_options_add_labels_disable_groups_and_follow_the_job():
@@ -563,18 +596,41 @@ def test_prometheus_rule_options_add_labels_disable_groups_and_follow_the_job():
         ),
         "PrometheusRule",
     )["spec"]["groups"]
-    assert [g["name"] for g in groups] == ["github-status-exporter"]
+    assert [g["name"] for g in groups] == ["github-status-exporter", "github-status-availability"]
     rules = groups[0]["rules"]
     assert all(r["labels"]["team"] == "sre" and r["labels"]["severity"] != "page" for r in rules)
     assert rules[0]["expr"] == 'up{job="status"} == 0'
 
 
+def test_prometheus_rule_options_apply_to_the_recording_rules_too():
+    groups = one(
+        render(
+            {
+                "prometheusRule": {
+                    "additionalRuleLabels": {"team": "sre"},
+                    "disabledGroups": ["github-status-exporter", "github-status-page"],
+                }
+            }
+        ),
+        "PrometheusRule",
+    )["spec"]["groups"]
+    (shipped,) = shipped_groups("recording.yml")
+    assert [g["name"] for g in groups] == [shipped["name"]]
+    assert groups[0]["interval"] == shipped["interval"]
+    assert groups[0]["rules"] == [{**rule, "labels": {"team": "sre"}} for rule in shipped["rules"]]
+    disabled = render({"prometheusRule": {"disabledGroups": ["github-status-availability"]}})
+    assert one(disabled, "PrometheusRule")["spec"]["groups"] == shipped_groups("alerts.yml")
+
+
 @pytest.fixture
 def rendered_rules_dir(tmp_path) -> Path:
-    (tmp_path / "alerts.yml").write_text(
-        yaml.safe_dump({"groups": one(render({}), "PrometheusRule")["spec"]["groups"]})
-    )
-    shutil.copy(REPO / "prometheus" / "alerts_test.yml", tmp_path / "alerts_test.yml")
+    """The rendered groups written back as alerts.yml and recording.yml (by the groups of each), beside their tests."""
+    rendered = one(render({}), "PrometheusRule")["spec"]["groups"]
+    for name in RULE_FILES:
+        names = [g["name"] for g in shipped_groups(name)]
+        (tmp_path / name).write_text(yaml.safe_dump({"groups": [g for g in rendered if g["name"] in names]}))
+        test_file = name.replace(".yml", "_test.yml")
+        shutil.copy(REPO / "prometheus" / test_file, tmp_path / test_file)
     return tmp_path
 
 
@@ -584,15 +640,17 @@ def promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["promtool", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
 
 
-def test_rendered_rules_pass_promtool_check(rendered_rules_dir):
-    result = promtool("check", "rules", "alerts.yml", cwd=rendered_rules_dir)
+@pytest.mark.parametrize("name", RULE_FILES)
+def test_rendered_rules_pass_promtool_check(rendered_rules_dir, name):
+    result = promtool("check", "rules", name, cwd=rendered_rules_dir)
     assert result.returncode == 0, result.stdout + result.stderr
-    count = sum(len(g["rules"]) for g in shipped_groups())
+    count = sum(len(g["rules"]) for g in shipped_groups(name))
     assert f"SUCCESS: {count} rules found" in result.stdout
 
 
-def test_rendered_rules_pass_the_promtool_unit_tests(rendered_rules_dir):
-    result = promtool("test", "rules", "alerts_test.yml", cwd=rendered_rules_dir)
+@pytest.mark.parametrize("name", RULE_FILES)
+def test_rendered_rules_pass_the_promtool_unit_tests(rendered_rules_dir, name):
+    result = promtool("test", "rules", name.replace(".yml", "_test.yml"), cwd=rendered_rules_dir)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
 
