@@ -150,11 +150,28 @@ class Summary(_Checked):
     maintenances: tuple[Maintenance, ...]
 
 
-def visible_components(components: tuple[Component, ...], exclude: re.Pattern[str] | None) -> tuple[Component, ...]:
-    """The components an `--components.exclude` pattern leaves (all of them for None)."""
-    if exclude is None:
+def visible_components(
+    components: tuple[Component, ...],
+    exclude: re.Pattern[str] | None,
+    *,
+    include: re.Pattern[str] | None = None,
+) -> tuple[Component, ...]:
+    """The components a page's scope leaves, in their order: the one place component filters match.
+
+    First `include` (`--components.include`): only the components it finds in their name or, for a
+    component in a group, in `group/name` (every component for None). Then `exclude`
+    (`--components.exclude`): less those it finds in their name (none for None).
+    """
+    if include is None and exclude is None:
         return components
-    return tuple(component for component in components if not exclude.search(component.name))
+    return tuple(component for component in components if _in_scope(component, include, exclude))
+
+
+def _in_scope(component: Component, include: re.Pattern[str] | None, exclude: re.Pattern[str] | None) -> bool:
+    if include is not None and not include.search(component.name):
+        if not component.group or not include.search(f"{component.group}/{component.name}"):
+            return False
+    return exclude is None or not exclude.search(component.name)
 
 
 @dataclass(frozen=True)
@@ -182,3 +199,5 @@ class CacheView:
 
     summary: Summary | None
     stats: FetchStats
+    #: The engine of the latest successful fetch ("" before one): the detected one for `engine: auto`.
+    engine: str = ""

@@ -19,9 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 import exporter
+from exporter.__main__ import run
 from exporter.engines import ENGINES
 from tests import engine_samples
 from tests.fakepage import FakeStatuspage
@@ -181,6 +183,35 @@ def test_every_engine_has_its_row_in_every_engine_table_of_the_engines_doc():
         if f"`{engine}`" not in [row[0] for row in table[1:]]
     )
     assert missing == [], f"engines without a row in docs/engines.md's tables (engine, table index): {missing}"
+
+
+def page_file_examples() -> list[tuple[str, str]]:
+    """(where, text) of every yaml block of the README and docs/ that is a whole page file (`pages:`)."""
+    examples = []
+    for path in markdown_files():
+        fenced = re.findall(r"^```yaml\n(.*?)^```\s*$", read(path), flags=re.MULTILINE | re.DOTALL)
+        for index, text in enumerate(fenced):
+            try:
+                document = yaml.safe_load(text)
+            except yaml.YAMLError:  # the reference's placeholder grammar (`[ - <page> ... ]`)
+                continue
+            if isinstance(document, dict) and "pages" in document:
+                examples.append((f"{path.relative_to(REPO)}#{index}", text))
+    return examples
+
+
+def test_page_file_examples_are_found_in_the_docs():
+    found = {where.split("#")[0] for where, _ in page_file_examples()}
+    assert {"docs/configuration.md", "docs/catalog.md", "docs/vendors.md"} <= found
+
+
+@pytest.mark.parametrize(("where", "text"), page_file_examples(), ids=[w for w, _ in page_file_examples()])
+def test_every_page_file_example_passes_config_check(where, text, tmp_path, capsys):
+    path = tmp_path / "pages.yml"
+    path.write_text(text, encoding="utf-8")
+    count = len(yaml.safe_load(text)["pages"])
+    assert run(["--config.file", str(path), "--config.check"], {}) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out == f"github-status-exporter: configuration OK ({count} pages in {path})\n"
 
 
 @pytest.mark.parametrize("path", markdown_files(), ids=lambda path: str(path.relative_to(REPO)))

@@ -138,6 +138,52 @@ def test_numbers_or_strings_minor_and_major_events_share_a_service_and_a_global_
     )
 
 
+def test_regionless_services_named_by_events_of_two_regions_are_one_component_per_region():
+    summary = interpret(own_engine_fixture("aws-currentevents-regionless-services-two-regions.json"))
+    assert summary.components == (
+        Component("sts-me-central-1", "AWS Security Token Service (me-central-1)", "major_outage", "", None),
+        Component("route53-me-central-1", "Amazon Route 53 (me-central-1)", "partial_outage", "", None),
+        Component("cloudfront-me-central-1", "Amazon CloudFront (me-central-1)", "degraded_performance", "", None),
+        Component(
+            "management-console-me-central-1", "AWS Management Console (me-central-1)", "degraded_performance", "", None
+        ),
+        Component("route53-me-south-1", "Amazon Route 53 (me-south-1)", "major_outage", "", None),
+        Component("cloudfront-me-south-1", "Amazon CloudFront (me-south-1)", "operational", "", None),
+        Component(
+            "globalaccelerator-me-south-1", "AWS Global Accelerator (me-south-1)", "degraded_performance", "", None
+        ),
+        Component("cloudwan-me-south-1", "AWS Cloud WAN (me-south-1)", "partial_outage", "", None),
+    )
+    assert summary.indicator == "critical"
+
+
+def test_real_capture_with_route53_added_to_both_open_events_gives_one_route53_per_region():
+    events = json.loads(shared_engine_fixture(CAPTURE))
+    for open_event in events[1:]:
+        open_event["impacted_services"]["route53"] = {"service_name": "Amazon Route 53", "current": "3", "max": "3"}
+    names = [(c.id, c.name) for c in aws.parse_current_events(events).components if c.id.startswith("route53")]
+    assert names == [
+        ("route53-me-central-1", "Amazon Route 53 (me-central-1)"),
+        ("route53-me-south-1", "Amazon Route 53 (me-south-1)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "arn_region", "component_id", "name"),
+    [
+        ("ec2-us-east-1", "us-east-1", "ec2-us-east-1", "Amazon EC2 (us-east-1)"),
+        ("route53", "us-east-1", "route53-us-east-1", "Amazon EC2 (us-east-1)"),
+        ("iam", "", "iam", "Amazon EC2 (global)"),
+        ("ec2-us-east-1", "eu-west-1", "ec2-us-east-1-eu-west-1", "Amazon EC2 (eu-west-1)"),
+    ],
+)
+def test_component_id_carries_the_events_region_unless_the_key_already_does(key, arn_region, component_id, name):
+    summary = aws.parse_current_events(
+        [event("1", {key: service("1")}, arn=f"arn:aws:health:{arn_region}::event/X/Y/Z")]
+    )
+    assert [(c.id, c.name) for c in summary.components] == [(component_id, name)]
+
+
 def test_nothing_going_on_is_an_empty_array():
     assert interpret("[]".encode("utf-16")) == Summary(NO_PAGE, "none", (), (), ())
 

@@ -127,6 +127,58 @@ def test_incident_impact_follows_its_production_colour(status_prod, impact, indi
     assert summary.indicator == indicator
 
 
+def test_incident_without_status_prod_takes_the_impact_of_its_latest_update():
+    summary = interpret(own_engine_fixture("heroku-current-status-incident-without-status-prod.json"))
+    assert summary == Summary(
+        page=NO_PAGE,
+        indicator="critical",
+        components=(
+            Component("Apps", "Apps", "major_outage", "", None),
+            Component("Data", "Data", "operational", "", None),
+            Component("Tools", "Tools", "operational", "", None),
+        ),
+        incidents=(Incident("2320", "Dyno restarts failing", "update", "critical", 1795842000.0),),
+        maintenances=(),
+    )
+
+
+def test_real_capture_with_an_open_incident_lacking_status_prod_keeps_the_whole_page():
+    document = json.loads(shared_engine_fixture(CAPTURE))
+    incident = copy.deepcopy(document["scheduled"][0])
+    incident.update(id=2121, title="Slow builds", resolved=False)
+    del incident["status_prod"]
+    incident["updates"] = [u for u in incident["updates"] if u["update_type"] != "resolved"]  # newest: blue
+    document["incidents"] = [incident]
+    summary = heroku.parse_current_status(document)
+    assert summary.incidents == (Incident("2121", "Slow builds", "maintenance", "none", 1604019334.418),)
+    assert [c.status for c in summary.components] == ["operational", "under_maintenance", "operational"]
+    assert summary.indicator == "maintenance"
+
+
+@pytest.mark.parametrize(
+    ("incident_colour", "update_colours", "impact"),
+    [
+        ("red", ("yellow", "green"), "critical"),  # the incident's own colour wins
+        (None, ("yellow", "red"), "critical"),  # newest update: the second (later created_at)
+        (None, ("red", None), "critical"),  # the newest update names none: that is no colour, not an error
+        (None, (), "none"),
+        (None, ("yellow",), "minor"),
+    ],
+)
+def test_incident_colour_falls_back_to_its_latest_update_then_to_no_impact(incident_colour, update_colours, impact):
+    updates = []
+    for i, colour in enumerate(update_colours):
+        obj = update("update", f"2026-11-28T0{5 + i}:00:00Z")
+        if colour is not None:
+            obj["status_prod"] = colour
+        updates.append(obj)
+    obj = item(updates=updates)
+    del obj["status_prod"]
+    if incident_colour is not None:
+        obj["status_prod"] = incident_colour
+    assert [i.impact for i in heroku.parse_current_status({"status": [], "incidents": [obj]}).incidents] == [impact]
+
+
 @pytest.mark.parametrize(
     ("updates", "status"),
     [

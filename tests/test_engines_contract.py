@@ -59,7 +59,7 @@ def test_every_engine_has_a_sample_captures_and_a_malformed_table(engine):
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_the_sample_is_one_document_per_endpoint_and_a_summary_that_renders(engine):
     sample = engine_samples.SAMPLES[engine]
-    assert len(sample.files) == len(ENGINES[engine].endpoints("https://status.example.com"))
+    assert len(sample.files) == len(ENGINES[engine].endpoints(engine_samples.SAMPLES[engine].page_url()))
     summary = ENGINES[engine].interpret(sample.bodies())
     assert isinstance(summary, Summary)
     assert render(summary).count("\n") > 10
@@ -84,7 +84,7 @@ def test_malformed_documents_name_what_is_wrong(engine, bodies, message):
 def test_an_error_page_or_a_cut_document_is_a_typed_error(engine, content):
     """A JSON engine calls it `invalid_json`; an engine of another format (`FORMAT`) may find it
     well-formed but of the wrong shape."""
-    endpoints = len(ENGINES[engine].endpoints("https://status.example.com"))
+    endpoints = len(ENGINES[engine].endpoints(engine_samples.SAMPLES[engine].page_url()))
     with pytest.raises((FetchError, InvalidPayload)) as caught:
         interpret(engine, [content] * endpoints)
     if getattr(case_module(engine), "FORMAT", "json") == "json":
@@ -94,7 +94,7 @@ def test_an_error_page_or_a_cut_document_is_a_typed_error(engine, content):
 
 
 def _bodies(engine: str, strategy: st.SearchStrategy) -> st.SearchStrategy:
-    endpoints = len(ENGINES[engine].endpoints("https://status.example.com"))
+    endpoints = len(ENGINES[engine].endpoints(engine_samples.SAMPLES[engine].page_url()))
     return st.lists(strategy, min_size=endpoints, max_size=endpoints)
 
 

@@ -44,9 +44,9 @@ class CountingCollector(StatuspageCollector):
         self.stats_renderings: list[str] = []
         self.summary_renderings: list[str] = []
 
-    def stats_families(self, stats):
+    def view_families(self, view):
         self.stats_renderings.append(threading.current_thread().name)
-        return super().stats_families(stats)
+        return super().view_families(view)
 
     def summary_families(self, summary):
         self.summary_renderings.append(threading.current_thread().name)
@@ -145,7 +145,7 @@ def test_own_metrics_are_reused_for_a_second_and_redone_at_once_after_a_reload()
 def test_a_missing_summary_renders_the_statistics_only():
     page = Page(view=CacheView(None, FetchStats(fetches=3)))
     body = render(page.renderer()[0]).body
-    assert b"statuspage_fetches_total 3.0" in body and b"statuspage_page_info" not in body
+    assert b"statuspage_fetches_total 3.0" in body and b"statuspage_overall_status" not in body
 
 
 def test_gzip_when_asked_made_once_per_rendering():

@@ -68,6 +68,7 @@ class SummaryCache:
         self._summary: Summary | None = None
         self._last_success: float | None = None  # monotonic, for staleness
         self._stats = FetchStats()
+        self._engine = ""
         self._view = CacheView(None, self._stats)
         self._expired_logged = False
 
@@ -127,7 +128,7 @@ class SummaryCache:
             # Stale data is a policy for failures: while requests succeed the data is current.
             failing = not view.stats.up
             if view.summary is not None and failing and self._clock.monotonic() - self._last_success > self._max_stale:
-                view = self._view = CacheView(None, view.stats)  # until the next request ends
+                view = self._view = CacheView(None, view.stats, view.engine)  # until the next request ends
                 if not self._expired_logged:
                     self._expired_logged = True
                     _log.warning("cached data expired", url=self._fetcher.url, max_stale_seconds=self._max_stale)
@@ -181,12 +182,13 @@ class SummaryCache:
                 )
                 self._last_success = started + duration
                 self._expired_logged = False
+                self._engine = result.engine
                 if result.status == 304:
                     stats = replace(stats, not_modified=stats.not_modified + 1)
                 elif not unchanged:
                     self._summary = result.summary
             self._stats = stats
-            self._view = CacheView(self._summary, stats)
+            self._view = CacheView(self._summary, stats, self._engine)
         url = self._fetcher.url
         if result is None:
             return

@@ -3,13 +3,19 @@
 Sample output (abridged):
 
     statuspage_up 1.0
+    statuspage_engine_detected 0.0
     statuspage_page_info{engine="statuspage",name="GitHub",page_id="kctbh9vrtdwd",url="https://githubstatus.com"} 1.0
     statuspage_overall_status{indicator="none"} 1.0
     statuspage_overall_status{indicator="minor"} 0.0
     statuspage_component_status{component="Actions",component_id="br0l2tvcx85d",group="",status="operational"} 1.0
     statuspage_component_status{component="Actions",component_id="br0l2tvcx85d",group="",status="major_outage"} 0.0
+    statuspage_components_worst_status{status="operational"} 1.0
+    statuspage_components_worst_status{status="degraded_performance"} 0.0
     statuspage_incidents_unresolved{impact="major"} 1.0
     statuspage_fetch_errors_total{reason="timeout"} 0.0
+
+`statuspage_page_info` is there from the start: before the page's first answer it carries the
+configured (or catalog) name and URL, and for `engine: auto` the engine `auto` until one is detected.
 
 State metrics carry one series per known state (1 for the current one, 0 for the rest) so that
 series never vanish and alerts can say `== 1`. A state this code does not know is logged once and
@@ -25,8 +31,9 @@ from typing import Callable, Iterable, Iterator, Sequence
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from exporter import log
+from exporter.engines.detection import AUTO
 from exporter.model import CacheView, FetchStats, Summary, visible_components
-from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS
+from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS, worst_component_status
 
 #: Unknown values remembered (so that each is warned about once), per page.
 MAX_REMEMBERED_UNKNOWN_VALUES = 256
@@ -37,7 +44,7 @@ _log = log.get_logger(__name__)
 class StatuspageCollector:
     """Exports one page's Summary and fetch statistics. `view` is read once per collect().
 
-    A renderer that keeps the text of each part apart calls `stats_families` and `summary_families`
+    A renderer that keeps the text of each part apart calls `view_families` and `summary_families`
     itself: together they are collect(), in that order.
     """
 
@@ -46,13 +53,17 @@ class StatuspageCollector:
         view: Callable[[], CacheView],
         exclude: re.Pattern[str] | None,
         *,
+        include: re.Pattern[str] | None = None,
         engine: str = "statuspage",
         name: str = "",
         url: str = "",
     ):
-        """`name` and `url` are the configured ones, for what the page itself does not publish."""
+        """`engine` is the configured one (maybe `auto`); `include` and `exclude` scope the components
+        (`model.visible_components`); `name` and `url` are the configured ones, for what the page
+        itself does not publish."""
         self._view = view
         self._exclude = exclude
+        self._include = include
         self._engine = engine
         self._name = name
         self._url = url
@@ -65,14 +76,24 @@ class StatuspageCollector:
 
     def collect(self) -> Iterator[Metric]:
         view = self._view()
-        yield from self.stats_families(view.stats)
+        yield from self.view_families(view)
         if view.summary is not None:
             yield from self.summary_families(view.summary)
 
+    def view_families(self, view: CacheView) -> Iterator[Metric]:
+        """What collect() yields first: the fetch statistics, whether the engine is detected, the
+        page's info. A dozen series, whatever the page's size."""
+        yield from self._fetch_metrics(view.stats)
+        yield GaugeMetricFamily(
+            "statuspage_engine_detected",
+            "1 if the page's engine is detected (engine auto), 0 if it is configured.",
+            value=1 if self._engine == AUTO else 0,
+        )
+        yield self._page_info(view)
+
     # -- the fetch statistics --------------------------------------------------------------------
     @staticmethod
-    def stats_families(stats: FetchStats) -> Iterator[Metric]:
-        """The fetch statistics' families: what collect() yields first."""
+    def _fetch_metrics(stats: FetchStats) -> Iterator[Metric]:
         yield GaugeMetricFamily(
             "statuspage_up",
             "1 if the latest request to the status page succeeded (200 or 304), else 0.",
@@ -100,14 +121,18 @@ class StatuspageCollector:
         )
 
     # -- the page's series ---------------------------------------------------------------------
-    def summary_families(self, summary: Summary) -> Iterator[Metric]:
-        """The page's families, after the fetch statistics' (none without a Summary)."""
-        page = summary.page
+    def _page_info(self, view: CacheView) -> Metric:
+        page = view.summary.page if view.summary is not None else None
         info = GaugeMetricFamily(
             "statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url", "engine"]
         )
-        info.add_metric([page.id, page.name or self._name, page.url or self._url, self._engine], 1)
-        yield info
+        page_id, name, url = (page.id, page.name, page.url) if page is not None else ("", "", "")
+        info.add_metric([page_id, name or self._name, url or self._url, view.engine or self._engine], 1)
+        return info
+
+    def summary_families(self, summary: Summary) -> Iterator[Metric]:
+        """The page's families, after `view_families` (none without a Summary)."""
+        page = summary.page
         if page.updated_at is not None:
             yield GaugeMetricFamily(
                 "statuspage_page_updated_timestamp_seconds",
@@ -133,13 +158,22 @@ class StatuspageCollector:
         updated = GaugeMetricFamily(
             "statuspage_component_updated_timestamp_seconds", "Unix time a component was last updated.", labels=labels
         )
-        for component in visible_components(summary.components, self._exclude):
+        components = visible_components(summary.components, self._exclude, include=self._include)
+        for component in components:
             values = [component.name, component.id, component.group]
             self._add_states(status, values, component.status, COMPONENT_STATUSES, "component status")
             if component.updated_at is not None:
                 updated.add_metric(values, component.updated_at)
         yield status
         yield updated
+        worst = GaugeMetricFamily(
+            "statuspage_components_worst_status",
+            "The worst status among the components exported (operational when none is): 1 for it.",
+            labels=["status"],
+        )
+        worst_status = worst_component_status(component.status for component in components)
+        self._add_states(worst, [], worst_status, COMPONENT_STATUSES, "component status")
+        yield worst
 
     def _incident_metrics(self, summary: Summary) -> Iterator[Metric]:
         counts = dict.fromkeys(IMPACTS, 0)

@@ -3,10 +3,10 @@
 Rendering costs far more than sending bytes (prometheus_client takes about 10 µs a series), and
 scrapes and probes come much more often than the data changes. An exposition is the text of three
 parts, in this order: the exporter's own metrics (`OwnMetrics`, the default page only: process,
-build, reloads), the page's fetch statistics, and the page's Summary. Each part's text is kept
-with the objects it was rendered from; the cache hands out the very same objects until its state
-changes (and keeps an unchanged page's Summary), so a refresh re-renders the dozen series of its
-statistics, the components only when they changed, and a request that finds the same state gets
+build, reloads), the cache view's dozen series (fetch statistics, page info), and the page's
+Summary. Each part's text is kept with the objects it was rendered from; the cache hands out the
+very same objects until its state changes (and keeps an unchanged page's Summary), so a refresh
+re-renders that dozen series, the components only when they changed, and a request that finds the same state gets
 the same bytes, and the same gzip form, made on first demand. The own metrics are at most
 `max_age` (1 s) old, and rendered again at once after a reload.
 
@@ -223,7 +223,7 @@ class MetricsRenderer:
             return await asyncio.shield(pending[1])
         pieces = self._pieces.get(content_type, (None, None, None))
         own, view = key
-        states = (own, view.stats, view.summary)
+        states = (own, view, view.summary)
         large = series_estimate(view.summary) > INLINE_SERIES and (
             pieces[2] is None or pieces[2].state is not view.summary
         )
@@ -268,7 +268,7 @@ class MetricsRenderer:
         if part == 0:
             families = self._own.collect() if self._own is not None else ()
         elif part == 1:
-            families = self._collector.stats_families(state)  # type: ignore[arg-type]
+            families = self._collector.view_families(state)  # type: ignore[arg-type]
         else:
             families = self._collector.summary_families(state) if state is not None else ()  # type: ignore[arg-type]
         text = encode(_Families(families))

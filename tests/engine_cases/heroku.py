@@ -14,7 +14,11 @@ MALFORMED = json_cases(
         (lambda d: d.update(incidents={}), "incidents: expected an array, got dict"),
         (lambda d: d["incidents"][0].update(resolved="no"), "incidents[0].resolved: expected a boolean, got str"),
         (lambda d: d["incidents"][0].update(id=None), "incidents[0].id: expected a string or an integer, got null"),
-        (lambda d: d["incidents"][0].pop("status_prod"), "incidents[0]: missing 'status_prod'"),
+        (lambda d: d["incidents"][0].update(status_prod=3), "incidents[0].status_prod: expected a string, got int"),
+        (
+            lambda d: (d["incidents"][0].pop("status_prod"), d["incidents"][0]["updates"][0].update(status_prod=[])),
+            "incidents[0].updates[0].status_prod: expected a string, got list",
+        ),
         (lambda d: d["incidents"][0].update(updates={}), "incidents[0].updates: expected an array, got dict"),
         (
             lambda d: d["incidents"][0]["updates"][1].pop("update_type"),
