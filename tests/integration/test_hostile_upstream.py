@@ -54,6 +54,14 @@ def has_page_data(text: str) -> bool:
         pytest.param(Reply(status=302, headers={"Location": SUMMARY_PATH}), "http_status", id="redirect-loop"),
         pytest.param(Reply(status=200, body=b"<html>Service Unavailable</html>"), "invalid_json", id="html-body"),
         pytest.param(Reply(status=200, body=b'{"page": {}}'), "invalid_payload", id="wrong-shape"),
+        pytest.param(
+            Reply(
+                body=b"{" + b"a" * 131072 + b"-" + b"b" * 131072,
+                headers={"Content-Type": "application/json; charset=punycode"},
+            ),
+            "invalid_json",
+            id="quadratic-charset",
+        ),
         pytest.param(Reply(status=500, body=b"oops"), "http_status", id="http-500"),
     ],
 )
