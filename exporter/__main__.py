@@ -1,6 +1,8 @@
 """Entry point: flags and environment -> Config -> logging -> wiring -> serve until SIGTERM/SIGINT.
 
-The only module with side effects. `main()` is the console script `github-status-exporter`.
+The only module with side effects (with `exporter.launch`, the console script, which holds SIGHUP
+before importing this). `python -m exporter` runs `main()` here, which holds SIGHUP from its first
+line; the console script holds it from before the imports.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from exporter.engines import ENGINES
 from exporter.fetch.cache import Fetcher
 from exporter.fetch.fetcher import PageFetcher
 from exporter.fetch.slots import Upstream
+from exporter.launch import HeldHangups
 from exporter.pagefile import PageSettings, default_page, load_pages
 from exporter.reload import Reloader
 from exporter.render.collector import BuildInfoCollector
@@ -85,8 +88,17 @@ def build_app(
     return app, reloader
 
 
-async def serve(config: Config, app: ExporterApp, reloader: Reloader, web: WebConfigWatcher | None = None) -> None:
-    """Serve until SIGTERM or SIGINT, then close connections and return. SIGHUP reloads."""
+async def serve(
+    config: Config,
+    app: ExporterApp,
+    reloader: Reloader,
+    web: WebConfigWatcher | None = None,
+    held: HeldHangups | None = None,
+) -> None:
+    """Serve until SIGTERM or SIGINT, then close connections and return. SIGHUP reloads.
+
+    `held` counts the SIGHUPs that came before the reload handler was in place: any is one reload.
+    """
     if web is None:
         web = WebConfigWatcher("", PLAIN)
     loop = asyncio.get_running_loop()
@@ -108,6 +120,9 @@ async def serve(config: Config, app: ExporterApp, reloader: Reloader, web: WebCo
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
     loop.add_signal_handler(signal.SIGHUP, on_hangup)
+    if held is not None and held.count:
+        _log.info("reloading for a SIGHUP received while starting", signals=held.count)
+        on_hangup()
     http = http_server(app)
     listener = Listener(http, config.listen_host or None, config.listen_port)
     addresses = sorted({_format_address(name) for name in await listener.start(web.current.ssl_context)})
@@ -160,8 +175,8 @@ def _event_loop_runner():
     return uvloop.run
 
 
-def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
-    """The whole program; returns the exit code."""
+def run(argv: Sequence[str], environ: Mapping[str, str], held: HeldHangups | None = None) -> int:
+    """The whole program; returns the exit code. `held`: SIGHUPs held since the start (see launch)."""
     try:
         config = load(argv, environ)
         pages = load_pages(config.config_file, config) if config.config_file else ()
@@ -181,7 +196,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     web = WebConfigWatcher(config.web_config_file, web_config)
     app, reloader = build_app(config, pages, web=web)
     try:
-        _event_loop_runner()(serve(config, app, reloader, web))
+        _event_loop_runner()(serve(config, app, reloader, web, held))
     except OSError as err:
         _log.error("cannot listen", listen_address=config.listen_address, error=str(err))
         return 1
@@ -194,8 +209,9 @@ def _describe(web: WebConfig) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console script entry point."""
-    sys.exit(run(sys.argv[1:] if argv is None else argv, os.environ))
+    """`python -m exporter`: SIGHUP held from the first line (its imports are done by then)."""
+    held = HeldHangups.hold()
+    sys.exit(run(sys.argv[1:] if argv is None else argv, os.environ, held))
 
 
 if __name__ == "__main__":
