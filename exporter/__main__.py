@@ -28,6 +28,7 @@ from exporter.pagefile import PageSettings, default_page, load_pages
 from exporter.reload import Reloader
 from exporter.render.collector import BuildInfoCollector
 from exporter.targets import CachePool, PageTarget
+from exporter.urls import redact_url
 from exporter.web.config import PLAIN, WebConfig
 from exporter.web.config import load as load_web_config
 from exporter.web.listener import Listener, follow_web_config
@@ -131,7 +132,7 @@ async def serve(
         "exporter started",
         version=__version__,
         listen_address=",".join(addresses),
-        url=config.status_url,
+        url=redact_url(config.status_url),
         engine=config.engine,
         cache_ttl_seconds=config.cache_ttl,
         cache_max_stale_seconds=config.cache_max_stale,

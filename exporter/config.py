@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from exporter import __version__
 from exporter.engines import engine_names
+from exporter.urls import redact_url
 
 PROGRAM = "github-status-exporter"
 
@@ -111,21 +112,24 @@ def parse_listen_address(text: str) -> tuple[str, int]:
 
 
 def parse_status_url(text: str) -> str:
+    """A page's base URL. Credentials in it (`https://user:secret@host`) are sent as basic auth and
+    never shown: every message shows the URL redacted."""
+    shown = redact_url(text)
     if _has_space_or_control(text):
-        raise ValueError(f"invalid URL {text!r} (no spaces or control characters)")
+        raise ValueError(f"invalid URL {shown!r} (no spaces or control characters)")
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0-65535
     except ValueError:
-        raise ValueError(f"invalid URL {text!r} (want http(s)://host[:port][/path])") from None
+        raise ValueError(f"invalid URL {shown!r} (want http(s)://host[:port][/path])") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"invalid URL {text!r} (want http(s)://host[/path])")
+        raise ValueError(f"invalid URL {shown!r} (want http(s)://host[/path])")
     try:
         parts.hostname.encode("idna")
     except UnicodeError:
-        raise ValueError(f"invalid URL {text!r} (the host is not a valid name)") from None
+        raise ValueError(f"invalid URL {shown!r} (the host is not a valid name)") from None
     if parts.query or parts.fragment:
-        raise ValueError(f"invalid URL {text!r} (no query or fragment: it is the page's base URL)")
+        raise ValueError(f"invalid URL {shown!r} (no query or fragment: it is the page's base URL)")
     return text.rstrip("/")
 
 

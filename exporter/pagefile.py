@@ -30,6 +30,7 @@ from exporter.config import (
     parse_status_url,
 )
 from exporter.engines import engine_names
+from exporter.urls import redact_url
 
 
 def parse_engine(text: str) -> str:
@@ -143,7 +144,8 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
             if key in values:
                 earlier = first_seen.setdefault((key, identity), where)
                 if earlier != where:
-                    errors.append(f"{where}.{key}: duplicate {key} {values[key]!r} (also {earlier})")
+                    shown = redact_url(values[key]) if key == "url" else values[key]
+                    errors.append(f"{where}.{key}: duplicate {key} {shown!r} (also {earlier})")
         if len(values) == len(_FIELDS):
             pages.append(PageSettings(**values))
     if errors:

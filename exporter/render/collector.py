@@ -27,6 +27,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from exporter import log
 from exporter.fetch.cache import CacheView
 from exporter.model import Summary, visible_components
+from exporter.urls import redact_url
 from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS
 
 #: Unknown values remembered (so that each is warned about once), per page.
@@ -52,7 +53,7 @@ class StatuspageCollector:
         self._exclude = exclude
         self._engine = engine
         self._name = name
-        self._url = url
+        self._url = redact_url(url)  # its credentials are for requests, not for the url label
         self._unknown_seen: dict[tuple[str, str], None] = {}  # insertion-ordered: the oldest goes first
         self._unknown_lock = threading.Lock()
 
@@ -102,7 +103,7 @@ class StatuspageCollector:
         info = GaugeMetricFamily(
             "statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url", "engine"]
         )
-        info.add_metric([page.id, page.name or self._name, page.url or self._url, self._engine], 1)
+        info.add_metric([page.id, page.name or self._name, redact_url(page.url) or self._url, self._engine], 1)
         yield info
         if page.updated_at is not None:
             yield GaugeMetricFamily(

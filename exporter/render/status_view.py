@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from exporter.fetch.cache import CacheView
 from exporter.model import Summary, visible_components
 from exporter.pagefile import PageSettings
+from exporter.urls import redact_url
 
 #: An indicator in words, as a person reads it.
 INDICATOR_WORDS = {
@@ -61,7 +62,8 @@ def tone(value: str) -> str:
 class PageStatus:
     """One page as the status API, page and badges show it.
 
-    `summary` is None when there is no data to give (never fetched successfully, or expired past
+    `url` is the configured one with its credentials redacted (`exporter.urls`). `summary` is
+    None when there is no data to give (never fetched successfully, or expired past
     max-stale); its components are those the metrics export. `error_reason` and `error_detail`
     describe the latest failure ("" when the latest request succeeded or none has ended yet).
     """
@@ -102,7 +104,7 @@ def page_status(settings: PageSettings, view: CacheView, *, is_default: bool = F
     stats = view.stats
     return PageStatus(
         target=settings.name,
-        url=settings.url,
+        url=redact_url(settings.url),
         engine=settings.engine,
         is_default=is_default,
         summary=summary,
