@@ -23,6 +23,7 @@ from exporter.engines import ENGINES
 from exporter.fetch.cache import Fetcher
 from exporter.fetch.fetcher import PageFetcher
 from exporter.fetch.slots import Upstream
+from exporter.fetch.unknown import UnknownValues
 from exporter.launch import HeldHangups
 from exporter.pagefile import PageSettings, default_page, load_pages
 from exporter.reload import Reloader
@@ -55,10 +56,13 @@ def build_app(
     if web is None:
         web = WebConfigWatcher("", PLAIN)
     upstream = Upstream()
+    unknown = UnknownValues()
     if make_fetcher is None:
 
         def make_fetcher(page: PageSettings) -> Fetcher:
-            return PageFetcher(page.url, page.fetch_timeout, engine=ENGINES[page.engine], upstream=upstream)
+            return PageFetcher(
+                page.url, page.fetch_timeout, engine=ENGINES[page.engine], upstream=upstream, unknown=unknown
+            )
 
     pool = CachePool(make_fetcher)
     default = default_page(config)

@@ -16,7 +16,7 @@ from exporter.config import load
 from exporter.engines.statuspage import parse_summary
 from exporter.fetch.cache import CacheView, FetchStats
 from exporter.model import Page
-from exporter.render.collector import MAX_REMEMBERED_UNKNOWN_VALUES, BuildInfoCollector, StatuspageCollector
+from exporter.render.collector import BuildInfoCollector, StatuspageCollector
 from exporter.vocabulary import COMPONENT_STATUSES, INDICATORS, REASONS
 from tests import payloads
 
@@ -221,7 +221,7 @@ def test_without_data_only_the_exporters_own_series_remain():
     assert registry.get_sample_value("statuspage_fetch_errors_total", {"reason": "connection"}) == 0
 
 
-def test_unknown_values_become_their_own_series_and_are_logged_once(log_lines):
+def test_unknown_values_become_their_own_series_and_rendering_logs_nothing(log_lines):
     summary = parse_summary(
         payloads.summary(
             [
@@ -233,7 +233,7 @@ def test_unknown_values_become_their_own_series_and_are_logged_once(log_lines):
         )
     )
     registry = registry_for(summary=summary)
-    for _ in range(3):  # every scrape collects again; the warning is logged once all the same
+    for _ in range(3):  # every scrape collects again: the fetch warned already (exporter.fetch.unknown)
         list(registry.collect())
     assert component_states(registry, "Actions", "actions00001", "") == dict.fromkeys(COMPONENT_STATUSES, 0)
     assert (
@@ -246,26 +246,16 @@ def test_unknown_values_become_their_own_series_and_are_logged_once(log_lines):
     assert registry.get_sample_value("statuspage_overall_status", {"indicator": "apocalypse"}) == 1
     assert registry.get_sample_value("statuspage_overall_status", {"indicator": "none"}) == 0
     assert registry.get_sample_value("statuspage_incidents_unresolved", {"impact": "maintenance"}) == 1
-    warnings = [(line["kind"], line["value"]) for line in log_lines() if line["level"] == "warn"]
-    assert warnings == [("indicator", "apocalypse"), ("component status", "on_fire")]
+    assert log_lines() == []
 
 
-def test_the_memory_of_unknown_values_is_bounded_and_forgets_the_oldest(log_lines):
-    def page_with(status: str):
-        return parse_summary(payloads.summary([payloads.component("Actions", status, id="actions00001")]))
-
-    current = [page_with("odd-0")]
-    collector = StatuspageCollector(lambda: CacheView(current[0], STATS), None)
-    for i in range(MAX_REMEMBERED_UNKNOWN_VALUES + 1):
-        current[0] = page_with(f"odd-{i}")
-        list(collector.collect())
-    current[0] = page_with("odd-1")  # still remembered: not warned again
-    list(collector.collect())
-    current[0] = page_with("odd-0")  # the oldest, forgotten: warned again
-    list(collector.collect())
-    warned = [line["value"] for line in log_lines() if line["msg"] == "unknown value exported as its own series"]
-    assert warned == [f"odd-{i}" for i in range(MAX_REMEMBERED_UNKNOWN_VALUES + 1)] + ["odd-0"]
-    assert len(collector._unknown_seen) == MAX_REMEMBERED_UNKNOWN_VALUES
+def test_a_page_of_a_thousand_unknown_values_logs_nothing_at_any_rendering(log_lines):
+    """Regression: past 256 remembered values, every rendering re-warned about each (1,000 lines a scrape)."""
+    document = payloads.summary([payloads.component(f"C{i}", f"odd-{i}", id=f"c{i}") for i in range(1000)])
+    registry = registry_for(summary=parse_summary(document), exclude=None)
+    for _ in range(3):
+        list(registry.collect())
+    assert log_lines() == []
 
 
 def test_no_sample_carries_a_timestamp():

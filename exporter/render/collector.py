@@ -12,28 +12,21 @@ Sample output (abridged):
     statuspage_fetch_errors_total{reason="timeout"} 0.0
 
 State metrics carry one series per known state (1 for the current one, 0 for the rest) so that
-series never vanish and alerts can say `== 1`. A state this code does not know is logged once and
-exported as one more series, never dropped.
+series never vanish and alerts can say `== 1`. A state this code does not know is exported as one
+more series, never dropped (and warned about once per fetch, by `exporter.fetch.unknown`).
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from typing import Callable, Iterable, Iterator, Sequence
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from exporter import log
 from exporter.fetch.cache import CacheView
 from exporter.model import Summary, visible_components
 from exporter.urls import redact_url
 from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS
-
-#: Unknown values remembered (so that each is warned about once), per page.
-MAX_REMEMBERED_UNKNOWN_VALUES = 256
-
-_log = log.get_logger(__name__)
 
 
 class StatuspageCollector:
@@ -54,8 +47,6 @@ class StatuspageCollector:
         self._engine = engine
         self._name = name
         self._url = redact_url(url)  # its credentials are for requests, not for the url label
-        self._unknown_seen: dict[tuple[str, str], None] = {}  # insertion-ordered: the oldest goes first
-        self._unknown_lock = threading.Lock()
 
     def describe(self) -> Iterable[Metric]:
         """Nothing: registering must never make the registry collect (that would read the page)."""
@@ -115,7 +106,7 @@ class StatuspageCollector:
         overall = GaugeMetricFamily(
             "statuspage_overall_status", "The page's overall indicator: 1 for the current one.", labels=["indicator"]
         )
-        self._add_states(overall, [], summary.indicator, INDICATORS, "indicator")
+        self._add_states(overall, [], summary.indicator, INDICATORS)
         yield overall
 
         yield from self._component_metrics(summary)
@@ -132,7 +123,7 @@ class StatuspageCollector:
         )
         for component in visible_components(summary.components, self._exclude):
             values = [component.name, component.id, component.group]
-            self._add_states(status, values, component.status, COMPONENT_STATUSES, "component status")
+            self._add_states(status, values, component.status, COMPONENT_STATUSES)
             if component.updated_at is not None:
                 updated.add_metric(values, component.updated_at)
         yield status
@@ -191,25 +182,12 @@ class StatuspageCollector:
         yield start
         yield end
 
-    def _add_states(
-        self, family: GaugeMetricFamily, labels: list[str], current: str, known: Sequence[str], kind: str
-    ) -> None:
+    @staticmethod
+    def _add_states(family: GaugeMetricFamily, labels: list[str], current: str, known: Sequence[str]) -> None:
         if current not in known:
-            self._warn_unknown(kind, current)
             known = (*known, current)
         for state in known:
             family.add_metric([*labels, state], 1 if state == current else 0)
-
-    def _warn_unknown(self, kind: str, value: str) -> None:
-        with self._unknown_lock:
-            if (kind, value) in self._unknown_seen:
-                return
-            if len(self._unknown_seen) >= MAX_REMEMBERED_UNKNOWN_VALUES:
-                # A page inventing values without end must not grow us without end: the oldest
-                # value is forgotten (and would be warned about again if it came back).
-                del self._unknown_seen[next(iter(self._unknown_seen))]
-            self._unknown_seen[(kind, value)] = None
-        _log.warning("unknown value exported as its own series", kind=kind, value=value)
 
 
 class BuildInfoCollector:
