@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from exporter import __version__
 from exporter.engines import engine_names
+from exporter.patterns import NamePattern, compile_pattern
 from exporter.urls import redact_url
 
 PROGRAM = "github-status-exporter"
@@ -42,7 +43,7 @@ class Config:
     cache_ttl: float
     cache_max_stale: float
     fetch_timeout: float
-    components_exclude: re.Pattern[str] | None
+    components_exclude: NamePattern | None
     log_level: str
     log_format: str
     config_file: str = ""
@@ -137,14 +138,12 @@ def _has_space_or_control(text: str) -> bool:
     return any(char.isspace() or not char.isprintable() for char in text)
 
 
-def parse_regex(text: str) -> re.Pattern[str] | None:
-    """A regular expression; the empty string means none (the usual way to switch a filter off)."""
+def parse_regex(text: str) -> NamePattern | None:
+    """A regular expression in RE2 syntax (`exporter.patterns`); the empty string means none (the
+    usual way to switch a filter off)."""
     if text == "":
         return None
-    try:
-        return re.compile(text)
-    except re.error as err:
-        raise ValueError(f"invalid regular expression {text!r}: {err}") from None
+    return compile_pattern(text)
 
 
 def parse_bool(text: str) -> bool:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, fields
 
 from exporter.errors import InvalidPayload
+from exporter.patterns import NamePattern
 
 # JSON may escape half a surrogate pair ("\\ud800"); such a string cannot be written as UTF-8.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -158,8 +159,13 @@ class Summary(_Checked):
     maintenances: tuple[Maintenance, ...]
 
 
-def visible_components(components: tuple[Component, ...], exclude: re.Pattern[str] | None) -> tuple[Component, ...]:
-    """The components an `--components.exclude` pattern leaves (all of them for None)."""
+def visible_components(components: tuple[Component, ...], exclude: NamePattern | None) -> tuple[Component, ...]:
+    """The components an `--components.exclude` pattern leaves (all of them for None).
+
+    The one place a pattern meets the names an upstream chooses: the pattern is RE2's (linear
+    time, `exporter.patterns`) and a name is at most MAX_TEXT_LENGTH characters, so matching
+    5,000 components takes milliseconds whatever the pattern.
+    """
     if exclude is None:
         return components
     return tuple(component for component in components if not exclude.search(component.name))

@@ -30,6 +30,7 @@ from exporter.config import (
     parse_status_url,
 )
 from exporter.engines import engine_names
+from exporter.patterns import NamePattern
 from exporter.urls import redact_url
 
 
@@ -51,7 +52,7 @@ class PageSettings:
     cache_ttl: float
     cache_max_stale: float
     fetch_timeout: float
-    components_exclude: re.Pattern[str] | None
+    components_exclude: NamePattern | None
     engine: str = "statuspage"
 
     @property

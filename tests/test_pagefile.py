@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import yaml
 from exporter.config import ConfigError, load
 from exporter.engines import engine_names
 from exporter.pagefile import PageSettings, load_pages
+from exporter.patterns import compile_pattern
 
 FLAGS = load(["--cache.ttl", "45s", "--fetch.timeout", "3s", "--components.exclude", "^Visit"], {})
 
@@ -37,8 +37,8 @@ pages:
 """,
     )
     assert load_pages(path, FLAGS) == (
-        PageSettings("github", "https://www.githubstatus.com", 45.0, 600.0, 3.0, re.compile("^Visit")),
-        PageSettings("cloudflare", "https://www.cloudflarestatus.com", 60.0, 3600.0, 2.0, re.compile("^$")),
+        PageSettings("github", "https://www.githubstatus.com", 45.0, 600.0, 3.0, compile_pattern("^Visit")),
+        PageSettings("cloudflare", "https://www.cloudflarestatus.com", 60.0, 3600.0, 2.0, compile_pattern("^$")),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from types import MappingProxyType
 
 import pytest
@@ -16,6 +15,7 @@ from exporter.config import load
 from exporter.engines.statuspage import parse_summary
 from exporter.fetch.cache import CacheView, FetchStats
 from exporter.model import Page
+from exporter.patterns import compile_pattern
 from exporter.render.collector import BuildInfoCollector, StatuspageCollector
 from exporter.vocabulary import COMPONENT_STATUSES, INDICATORS, REASONS
 from tests import payloads
@@ -135,7 +135,7 @@ def test_group_containers_and_excluded_components_are_not_exported():
 
 
 def test_exclude_regex_is_searched_anywhere_in_the_name():
-    registry = registry_for(exclude=re.compile("UI"))
+    registry = registry_for(exclude=compile_pattern("UI"))
     names = {s.labels["component_id"] for s in samples(registry, "statuspage_component_status")}
     assert names == {"cmp000000001", "cmp000000002", "0l2p9nhqnxpd"}
 

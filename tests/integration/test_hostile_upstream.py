@@ -247,3 +247,17 @@ def test_a_page_with_140000_components_is_invalid_payload_and_never_rendered():
         assert [line["error"] for line in failures] == [
             "components: 140000 items, over the limit of 20000 items in one array"
         ]
+
+
+def test_a_component_name_that_makes_the_exclude_pattern_backtrack_stalls_nothing():
+    """Regression: `^(a+)+$` against a 25-character name chosen by the upstream blocked every endpoint 1.2 s."""
+    components = [payloads.component("a" * n + "!", id=f"c{n}") for n in range(24, 64)]
+    flags = ["--components.exclude", "^(a+)+$", "--cache.ttl", "1s"]
+    with FakeStatuspage() as page, ExporterProcess(["--statuspage.url", page.url, *flags]) as exporter:
+        page.set_summary(payloads.summary(components))
+        started = time.monotonic()
+        text = scrape(exporter)
+        assert exporter.get("/api/v1/status").status_code == 200
+        assert exporter.get("/status").status_code == 200
+        assert time.monotonic() - started < 2.0
+        assert text.count('statuspage_component_status{component="aaaa') == 40 * 5
