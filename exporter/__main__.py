@@ -34,7 +34,7 @@ from exporter.web.config import PLAIN, WebConfig
 from exporter.web.config import load as load_web_config
 from exporter.web.listener import Listener, follow_web_config
 from exporter.web.server import ClientErrorLogFilter, ExporterApp, PageInfo, http_server
-from exporter.web.watcher import WebConfigWatcher
+from exporter.web.watcher import WebConfigWatcher, log_warnings
 
 #: How long open connections get to finish their answer after SIGTERM.
 SHUTDOWN_GRACE_SECONDS = 2.0
@@ -190,6 +190,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str], held: HeldHangups | Non
         print(f"{PROGRAM}: {err}", file=sys.stderr)
         return 2
     if config.config_check:
+        for warning in web_config.warnings:
+            print(f"{PROGRAM}: warning: {config.web_config_file}: {warning}", file=sys.stderr)
         print(
             f"{PROGRAM}: configuration OK ({len(pages)} pages in {config.config_file or 'no --config.file'}"
             + (f"; {_describe(web_config)} in {config.web_config_file})" if config.web_config_file else ")")
@@ -198,6 +200,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str], held: HeldHangups | Non
     log.configure(config.log_level, config.log_format)
     logging.getLogger("aiohttp.server").addFilter(ClientErrorLogFilter())
     _raise_open_files_limit()
+    log_warnings(web_config, config.web_config_file)
     web = WebConfigWatcher(config.web_config_file, web_config)
     app, reloader = build_app(config, pages, web=web)
     try:
