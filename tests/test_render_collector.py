@@ -279,3 +279,12 @@ def test_label_values_survive_exposition_unchanged(generate):
 
 def samples(registry, name=None):
     return [s for metric in registry.collect() for s in metric.samples if name is None or s.name == name]
+
+
+def test_the_fetch_counters_say_they_count_fetches_not_requests():
+    """Regression: statuspage_fetches_total counts fetches (one per refresh) while its help said requests."""
+    documentation = {metric.name: metric.documentation for metric in registry_for().collect()}
+    assert documentation["statuspage_fetches"] == (
+        "Fetches of the status page: one per refresh, whatever the number of documents its engine reads."
+    )
+    assert documentation["statuspage_fetch_errors"] == "Failed fetches of the status page, by reason."

@@ -67,9 +67,13 @@ class StatuspageCollector:
             "1 if the latest request to the status page succeeded (200 or 304), else 0.",
             value=1 if stats.up else 0,
         )
-        yield CounterMetricFamily("statuspage_fetches", "Requests made to the status page.", value=stats.fetches)
+        yield CounterMetricFamily(
+            "statuspage_fetches",
+            "Fetches of the status page: one per refresh, whatever the number of documents its engine reads.",
+            value=stats.fetches,
+        )
         errors = CounterMetricFamily(
-            "statuspage_fetch_errors", "Failed requests to the status page, by reason.", labels=["reason"]
+            "statuspage_fetch_errors", "Failed fetches of the status page, by reason.", labels=["reason"]
         )
         for reason in REASONS:
             errors.add_metric([reason], stats.errors[reason])

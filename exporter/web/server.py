@@ -313,10 +313,12 @@ async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyn
     waited = await _wait_for_refresh(request, page, stopping)
     headers = request.headers
     exposition = page.renderer.render(headers.get("Accept", ""), headers.get("Accept-Encoding", ""), fresh=waited)
-    response = web.Response(body=exposition.body, headers={"Content-Type": exposition.content_type})
+    # Every answer says what it varies on, gzipped or not: a cache must not hand OpenMetrics (or
+    # gzip) to a client that asked for neither.
+    vary = {"Content-Type": exposition.content_type, "Vary": "Accept, Accept-Encoding"}
+    response = web.Response(body=exposition.body, headers=vary)
     if exposition.gzipped:
         response.headers["Content-Encoding"] = "gzip"
-        response.headers["Vary"] = "Accept-Encoding"
     return response
 
 
