@@ -1,3 +1,3 @@
-"""github-status-exporter: the GitHub status page (any Atlassian Statuspage page) as Prometheus metrics."""
+"""github-status-exporter: the GitHub status page, and other vendors' status pages, as Prometheus metrics."""
 
 __version__ = "0.1.0"

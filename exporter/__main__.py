@@ -17,10 +17,12 @@ from typing import Callable, Mapping, Sequence
 
 from prometheus_client import PlatformCollector, ProcessCollector
 
-from exporter import __version__, log
+from exporter import __version__, catalog, log
 from exporter.config import PROGRAM, Config, ConfigError, load
 from exporter.engines import ENGINES
+from exporter.engines.detection import AUTO
 from exporter.fetch.cache import Fetcher
+from exporter.fetch.detect import DetectingFetcher
 from exporter.fetch.fetcher import PageFetcher
 from exporter.fetch.slots import Upstream
 from exporter.fetch.unknown import UnknownValues
@@ -60,9 +62,17 @@ def build_app(
     if make_fetcher is None:
 
         def make_fetcher(page: PageSettings) -> Fetcher:
-            return PageFetcher(
-                page.url, page.fetch_timeout, engine=ENGINES[page.engine], upstream=upstream, unknown=unknown
-            )
+            if page.engine == AUTO:
+                return DetectingFetcher(
+                    page.url,
+                    page.fetch_timeout,
+                    page.cache_max_stale,
+                    upstream=upstream,
+                    options=page.engine_options,
+                    unknown=unknown,
+                )
+            engine = ENGINES[page.engine].for_page(page.engine_options)
+            return PageFetcher(page.url, page.fetch_timeout, engine=engine, upstream=upstream, unknown=unknown)
 
     pool = CachePool(make_fetcher)
     default = default_page(config)
@@ -137,6 +147,7 @@ async def serve(
         version=__version__,
         listen_address=",".join(addresses),
         url=redact_url(config.status_url),
+        vendor=config.vendor or None,
         engine=config.engine,
         cache_ttl_seconds=config.cache_ttl,
         cache_max_stale_seconds=config.cache_max_stale,
@@ -180,10 +191,17 @@ def _event_loop_runner():
     return uvloop.run
 
 
+#: `--output` -> how `--catalog` prints.
+CATALOG_RENDERERS: Mapping[str, Callable[[], str]] = {"text": catalog.render_text, "yaml": catalog.render_page_file}
+
+
 def run(argv: Sequence[str], environ: Mapping[str, str], held: HeldHangups | None = None) -> int:
     """The whole program; returns the exit code. `held`: SIGHUPs held since the start (see launch)."""
     try:
         config = load(argv, environ)
+        if config.catalog:  # the catalog needs no page file nor web config
+            print(CATALOG_RENDERERS[config.output](), end="")
+            return 0
         pages = load_pages(config.config_file, config) if config.config_file else ()
         web_config = load_web_config(config.web_config_file)
     except ConfigError as err:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
-from exporter import __version__
-from exporter.engines import engine_names
+from exporter import __version__, catalog
+from exporter.engines import ENGINES, engine_names
+from exporter.engines.detection import AUTO
 from exporter.patterns import NamePattern, compile_pattern
 from exporter.urls import redact_url
 
@@ -21,6 +22,8 @@ PROGRAM = "github-status-exporter"
 
 LOG_LEVELS = ("debug", "info", "warn", "error")
 LOG_FORMATS = ("json", "logfmt")
+#: What `--catalog` prints: one vendor a line, or a ready page file.
+CATALOG_OUTPUTS = ("text", "yaml")
 MIN_CACHE_TTL_SECONDS = 1.0
 
 _DURATION = re.compile(r"(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?", re.ASCII)
@@ -52,6 +55,13 @@ class Config:
     web_config_file: str = ""
     web_enable_lifecycle: bool = False
     web_telemetry_path: str = "/metrics"
+    #: The catalog key the default page was chosen by ("" when by URL).
+    vendor: str = ""
+    #: The default page's name for people before its first answer: the catalog's ("": none, so "default").
+    title: str = ""
+    catalog: bool = False
+    output: str = "text"
+    components_include: NamePattern | None = None
 
     @property
     def listen_address(self) -> str:
@@ -134,6 +144,12 @@ def parse_status_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def url_problem(engine: str, url: str) -> str | None:
+    """Why `engine` cannot read the page at `url` (a URL it derives its documents from), or None."""
+    check = ENGINES[engine].check_url if engine in ENGINES else None  # `auto`: checked once detected
+    return None if check is None else check(url)
+
+
 def _has_space_or_control(text: str) -> bool:
     return any(char.isspace() or not char.isprintable() for char in text)
 
@@ -175,6 +191,11 @@ def parse_telemetry_path(text: str) -> str:
     return text
 
 
+def parse_vendor(text: str) -> str:
+    """A catalog key, or "" for none."""
+    return catalog.lookup(text).key if text else ""
+
+
 def _choice(choices: Sequence[str]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in choices:
@@ -200,9 +221,19 @@ SETTINGS = (
         "--statuspage.engine",
         "STATUS_ENGINE",
         "statuspage",
-        "the page's engine, which says what is read under the URL: one of " + ", ".join(engine_names()),
-        _choice(engine_names()),
+        "the page's engine, which says what is read under the URL: one of "
+        + ", ".join(engine_names())
+        + f", or {AUTO} to detect it",
+        _choice((*engine_names(), AUTO)),
         "engine",
+    ),
+    _Setting(
+        "--statuspage.vendor",
+        "STATUS_VENDOR",
+        "",
+        "a vendor of the catalog (see --catalog) as the default page: it sets the URL and the engine",
+        parse_vendor,
+        "vendor",
     ),
     _Setting(
         "--cache.ttl",
@@ -227,6 +258,15 @@ SETTINGS = (
         "deadline of one upstream request, every byte included",
         parse_positive_duration,
         "fetch_timeout",
+    ),
+    _Setting(
+        "--components.include",
+        "COMPONENTS_INCLUDE",
+        "",
+        "the default page's scope: regular expression searched in component names and in group/name; only"
+        " matching components are exported, --components.exclude applying after it (empty: every component)",
+        parse_regex,
+        "components_include",
     ),
     _Setting(
         "--components.exclude",
@@ -286,7 +326,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 def _argument_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(
         prog=PROGRAM,
-        description="Prometheus exporter for the GitHub status page (any Atlassian Statuspage page).",
+        description="Prometheus exporter for the GitHub status page and other vendors' status pages.",
         epilog="Every flag can also be set by the environment variable named in its help; the flag wins.",
     )
     for setting in SETTINGS:
@@ -302,6 +342,15 @@ def _argument_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="validate the flags, the --config.file and the --web.config.file, then exit 0 or 2",
     )
+    parser.add_argument(
+        "--catalog", action="store_true", help="print the catalog of well-known vendor pages, then exit"
+    )
+    parser.add_argument(
+        "--output",
+        choices=CATALOG_OUTPUTS,
+        default=None,
+        help="how --catalog prints: text (one vendor a line, the default) or yaml (a ready --config.file)",
+    )
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
     return parser
 
@@ -311,6 +360,8 @@ def load(argv: Sequence[str], environ: Mapping[str, str]) -> Config:
     args = vars(_argument_parser().parse_args(list(argv)))
     values: dict[str, object] = {}
     errors: list[str] = []
+    sources: dict[str, str] = {}
+    given: dict[str, str] = {}  # field -> where it was set, for the settings not left at their default
     for setting in SETTINGS:
         flag_value = args.get(_dest(setting.flag))
         if flag_value is not None:
@@ -319,14 +370,39 @@ def load(argv: Sequence[str], environ: Mapping[str, str]) -> Config:
             source, text = f"{setting.env} (environment)", environ[setting.env]
         else:
             source, text = setting.flag, setting.default
+        sources[setting.field] = source
+        if source != setting.flag or flag_value is not None:
+            given[setting.field] = source
         try:
             values[setting.field] = setting.parse(text)
         except ValueError as err:
             errors.append(f"{source}: {err}")
+    if "status_url" in values and "engine" in values:
+        problem = url_problem(str(values["engine"]), str(values["status_url"]))
+        if problem:
+            errors.append(f"{sources['status_url']}: {problem}")
+    if values.get("vendor") and "status_url" in given:
+        errors.append(f"{given['vendor']}: cannot be combined with {given['status_url']} (the vendor sets the URL)")
+    if args["output"] is not None and not args["catalog"]:
+        errors.append("--output: only with --catalog")
     if errors:
         raise ConfigError("; ".join(errors))
+    title = ""
+    if values["vendor"]:
+        vendor = catalog.lookup(values["vendor"])  # type: ignore[arg-type]
+        values["status_url"], title = vendor.url, vendor.name
+        if "engine" not in given:
+            values["engine"] = vendor.engine
     host, port = values.pop("listen")  # type: ignore[misc]
-    return Config(listen_host=host, listen_port=port, config_check=args["config.check"], **values)  # type: ignore[arg-type]
+    return Config(
+        listen_host=host,
+        listen_port=port,
+        config_check=args["config.check"],
+        title=title or catalog.display_name(values["status_url"], values["engine"]),  # type: ignore[arg-type]
+        catalog=args["catalog"],
+        output=args["output"] or CATALOG_OUTPUTS[0],
+        **values,  # type: ignore[arg-type]
+    )
 
 
 def _dest(flag: str) -> str:

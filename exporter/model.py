@@ -159,13 +159,29 @@ class Summary(_Checked):
     maintenances: tuple[Maintenance, ...]
 
 
-def visible_components(components: tuple[Component, ...], exclude: NamePattern | None) -> tuple[Component, ...]:
-    """The components an `--components.exclude` pattern leaves (all of them for None).
+def visible_components(
+    components: tuple[Component, ...],
+    exclude: NamePattern | None,
+    *,
+    include: NamePattern | None = None,
+) -> tuple[Component, ...]:
+    """The components a page's scope leaves, in their order: the one place component filters match.
 
-    The one place a pattern meets the names an upstream chooses: the pattern is RE2's (linear
-    time, `exporter.patterns`) and a name is at most MAX_TEXT_LENGTH characters, so matching
-    5,000 components takes milliseconds whatever the pattern.
+    First `include` (`--components.include`): only the components it finds in their name or, for a
+    component in a group, in `group/name` (every component for None). Then `exclude`
+    (`--components.exclude`): less those it finds in their name (none for None).
+
+    The patterns are RE2's (linear time, `exporter.patterns`) and a name, a group, is at most
+    MAX_TEXT_LENGTH characters, so matching 5,000 components takes milliseconds whatever the
+    patterns an upstream's names meet.
     """
-    if exclude is None:
+    if include is None and exclude is None:
         return components
-    return tuple(component for component in components if not exclude.search(component.name))
+    return tuple(component for component in components if _in_scope(component, include, exclude))
+
+
+def _in_scope(component: Component, include: NamePattern | None, exclude: NamePattern | None) -> bool:
+    if include is not None and not include.search(component.name):
+        if not component.group or not include.search(f"{component.group}/{component.name}"):
+            return False
+    return exclude is None or not exclude.search(component.name)

@@ -1,8 +1,8 @@
 """Reloading the `--config.file` (on SIGHUP or `POST /-/reload`) without losing anything.
 
 A good file replaces the probe targets at once; pages whose fetch settings did not change keep
-their caches. A bad file keeps the old targets, is logged, and shows in
-`statuspage_exporter_config_last_reload_successful 0`.
+their caches (and `engine: auto` pages detect their engine again at their next fetch). A bad file
+keeps the old targets, is logged, and shows in `statuspage_exporter_config_last_reload_successful 0`.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ class Reloader:
             self._targets = ProbeTargets.build(pages, self._pool)
             in_use = [self._pinned, *pages]
             self._pool.retain_only(in_use)
+            self._pool.reset_detection()
             self._after_reload(in_use)
             self.last_successful = True
             self.last_success_timestamp = self._wall()

@@ -8,7 +8,16 @@ meets beyond these is exported as a series of its own (never dropped) and warned
 from __future__ import annotations
 
 #: Every reason a fetch can fail for, in the order they are exported.
-REASONS = ("timeout", "connection", "rate_limited", "http_status", "invalid_json", "invalid_payload", "too_large")
+REASONS = (
+    "timeout",
+    "connection",
+    "rate_limited",
+    "http_status",
+    "invalid_json",
+    "invalid_payload",
+    "too_large",
+    "unknown_engine",
+)
 #: A page's overall indicator.
 INDICATORS = ("none", "minor", "major", "critical", "maintenance")
 #: A component's status: the five Statuspage states.
@@ -43,18 +52,33 @@ def derive_indicator(component_statuses, incident_impacts=()) -> str:
 
 
 def worst_component_status(statuses) -> str:
-    """The worst of several reports of one component's status (`operational` when there are none).
+    """The worst of several component statuses (`operational` when there are none).
 
-    A status outside the vocabulary ranks just above `operational`, so that it is never hidden by
-    a report that all is well, nor hides a known outage.
+    A status outside the vocabulary ranks just above `operational` (see `component_status_rank`), so
+    that it is never hidden by a report that all is well, nor hides a known outage.
     """
     worst, rank = "operational", 0.0
     for status in statuses:
-        mapped = COMPONENT_STATUS_INDICATOR.get(status)
-        status_rank = 0.5 if mapped is None else _SEVERITY[mapped]
+        status_rank = component_status_rank(status)
         if status_rank > rank:
             worst, rank = status, status_rank
     return worst
+
+
+def component_status_rank(status: str) -> float:
+    """How bad a component status is, on the indicators' scale: 0 operational, 1 under maintenance,
+    2 degraded, 3 partial outage, 4 major outage; 0.5 for a status outside the vocabulary."""
+    mapped = COMPONENT_STATUS_INDICATOR.get(status)
+    return UNKNOWN_RANK if mapped is None else _SEVERITY[mapped]
+
+
+def indicator_rank(indicator: str) -> float:
+    """How bad an indicator is: 0 none, 1 maintenance, 2 minor, 3 major, 4 critical; 0.5 if unknown."""
+    return _SEVERITY.get(indicator, UNKNOWN_RANK)
+
+
+#: The rank of a value outside the vocabularies: worse than all is well, better than any trouble.
+UNKNOWN_RANK = 0.5
 
 
 def _worse(a: str, b: str) -> str:

@@ -1,5 +1,5 @@
 """Shared fixtures; what marks integration tests; the hypothesis profiles; and the rule that CI runs
-every integration test (a skip there is a failure).
+every test (in CI, any skipped test, unit or integration, fails the run).
 
 An integration test is one that lives in tests/integration/ (it starts real processes and
 servers): that location is the one mechanism that marks it, so `make unit` and `make integration`
@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 
 from exporter import log
 
-_skipped_integration: list[str] = []
+_skipped: list[str] = []
 _INTEGRATION_DIR = Path(__file__).parent / "integration"
 
 settings.register_profile("fast", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,19 +46,17 @@ def log_lines():
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.skipped and "integration" in report.keywords:
-        _skipped_integration.append(report.nodeid)
+    if report.skipped:
+        _skipped.append(report.nodeid)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if os.environ.get("CI") and _skipped_integration:
+    if os.environ.get("CI") and _skipped:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    if os.environ.get("CI") and _skipped_integration:
-        terminalreporter.write_line(
-            f"CI=true: {len(_skipped_integration)} integration test(s) skipped, which fails the run:", red=True
-        )
-        for nodeid in _skipped_integration:
+    if os.environ.get("CI") and _skipped:
+        terminalreporter.write_line(f"CI=true: {len(_skipped)} test(s) skipped, which fails the run:", red=True)
+        for nodeid in _skipped:
             terminalreporter.write_line(f"  {nodeid}", red=True)

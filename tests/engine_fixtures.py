@@ -1,23 +1,20 @@
-"""The real captured documents of status page engines in ../shared, and this suite's own small ones."""
+"""This suite's own engine documents, the shared captures by name (through tests/shared_fixtures.py), and
+the mutations of malformed-document tables."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from tests import shared_fixtures
 
-#: Real responses captured from public repositories (see SOURCES.md there); absent outside the team's machines.
-SHARED_ENGINE_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "engines"
+SHARED_ENGINE_FIXTURES = shared_fixtures.ENGINES
 #: Documents written for this suite, for states no capture shows.
 OWN_ENGINE_FIXTURES = Path(__file__).parent / "fixtures" / "engines"
 
 
 def shared_engine_fixture(name: str) -> bytes:
-    """The bytes of one shared capture, by file name; skips the test where ../shared is absent."""
-    path = SHARED_ENGINE_FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"shared engine fixture {name} not present at {path}")
-    return path.read_bytes()
+    """The bytes of one shared engine capture, by file name; skips the test where ../shared is absent."""
+    return shared_fixtures.shared_bytes(name)
 
 
 def own_engine_fixture(name: str) -> bytes:

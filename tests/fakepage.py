@@ -121,7 +121,8 @@ class FakeStatuspage:
             self._reply = reply
 
     def set_route(self, path: str, reply: Reply) -> None:
-        """Answer requests for exactly `path` (any query) with `reply`: another engine's documents."""
+        """Answer requests for exactly `path` with `reply`: another engine's documents. A `path`
+        without a query answers any query; one with a query (`/c?page=2`), exactly that one."""
         with self._lock:
             self._routes[path] = reply
 
@@ -145,7 +146,7 @@ class FakeStatuspage:
             self._requests.append(SeenRequest(path, headers, time.monotonic(), client_port))
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
-            route = self._routes.get(path.split("?")[0])
+            route = self._routes.get(path, self._routes.get(path.split("?")[0]))
             if route is not None:
                 return route
             # Any prefix: one fake can stand for many pages (http://127.0.0.1:PORT/p1, /p2, ...).

@@ -10,9 +10,10 @@ import copy
 import json
 from pathlib import Path
 
+from tests import shared_fixtures
+
 FIXTURES = Path(__file__).parent / "fixtures"
-#: Real payloads captured from public repositories; present on the team's machines and in CI.
-SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "statuspage"
+SHARED_FIXTURES = shared_fixtures.STATUSPAGE
 
 PAGE = {
     "id": "testpage0001",
@@ -124,7 +125,5 @@ def load_fixture(name: str) -> dict:
 
 
 def shared_payloads(prefix: str = "") -> list[Path]:
-    """The real captured payloads in ../shared (empty where that folder is absent)."""
-    if not SHARED_FIXTURES.is_dir():
-        return []
-    return sorted(p for p in SHARED_FIXTURES.glob(f"{prefix}*.json"))
+    """The real captured Statuspage payloads in ../shared (empty where that folder is absent)."""
+    return shared_fixtures.shared_paths(SHARED_FIXTURES, f"{prefix}*.json")

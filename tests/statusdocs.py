@@ -26,8 +26,9 @@ def settings(
     url: str = "https://www.githubstatus.com",
     exclude: re.Pattern[str] | None = GITHUB_EXCLUDE,
     engine: str = "statuspage",
+    include: re.Pattern[str] | None = None,
 ) -> PageSettings:
-    return PageSettings(name, url, 30.0, 600.0, 5.0, exclude, engine)
+    return PageSettings(name, url, 30.0, 600.0, 5.0, exclude, engine, components_include=include)
 
 
 def view(summary: Summary | None, *, up: bool = True, last_success: float = NOW - 12, error=("", "")) -> CacheView:

@@ -22,6 +22,7 @@ def test_defaults():
         components_exclude=compile_pattern(r"^Visit www\.githubstatus\.com"),
         log_level="info",
         log_format="json",
+        title="GitHub",
     )
 
 
@@ -112,6 +113,24 @@ def test_listen_addresses(text, address):
             "--web.listen-address: invalid address '::1:80' (put IPv6 hosts in brackets, e.g. [::1]:9747)",
         ),
         (
+            ["--statuspage.engine", "uptime_kuma", "--statuspage.url", "https://uptime.example.org/main"],
+            {},
+            "--statuspage.url: uptime_kuma wants the status page's own address, {base}/status/{slug}: "
+            "'https://uptime.example.org/main' has no /status/<slug>",
+        ),
+        (
+            [],
+            {"STATUS_ENGINE": "uptime_kuma"},
+            "--statuspage.url: uptime_kuma wants the status page's own address, {base}/status/{slug}: "
+            "'https://www.githubstatus.com' has no /status/<slug>",
+        ),
+        (
+            ["--statuspage.engine", "uptime_kuma"],
+            {"STATUS_URL": "https://uptime.example.org"},
+            "STATUS_URL (environment): uptime_kuma wants the status page's own address, {base}/status/{slug}: "
+            "'https://uptime.example.org' has no /status/<slug>",
+        ),
+        (
             ["--statuspage.url", "ftp://example.com"],
             {},
             "--statuspage.url: invalid URL 'ftp://example.com' (want http(s)://host[/path])",
@@ -161,7 +180,7 @@ def test_listen_addresses(text, address):
         (
             ["--statuspage.engine", "atlassian"],
             {},
-            "--statuspage.engine: invalid value 'atlassian' (want one of " + ", ".join(engine_names()) + ")",
+            "--statuspage.engine: invalid value 'atlassian' (want one of " + ", ".join(engine_names()) + ", auto)",
         ),
         (["--log.level", "verbose"], {}, "--log.level: invalid value 'verbose' (want one of debug, info, warn, error)"),
         (["--log.format", "xml"], {}, "--log.format: invalid value 'xml' (want one of json, logfmt)"),
@@ -172,6 +191,37 @@ def test_listen_addresses(text, address):
             {},
             "--cache.ttl: invalid duration 'x' (want e.g. 500ms, 30s, 5m, 1h); "
             "--log.level: invalid value 'y' (want one of debug, info, warn, error)",
+        ),
+        (
+            ["--statuspage.vendor", "githb"],
+            {},
+            "--statuspage.vendor: unknown vendor 'githb' (did you mean 'github' or 'gitlab'?)",
+        ),
+        (
+            ["--statuspage.vendor", "github", "--statuspage.url", "https://status.example.com"],
+            {},
+            "--statuspage.vendor: cannot be combined with --statuspage.url (the vendor sets the URL)",
+        ),
+        (
+            [],
+            {"STATUS_VENDOR": "github", "STATUS_URL": "https://status.example.com"},
+            "STATUS_VENDOR (environment): cannot be combined with STATUS_URL (environment) (the vendor sets the URL)",
+        ),
+        (["--output", "yaml"], {}, "--output: only with --catalog"),
+        (
+            ["--catalog", "--output", "json"],
+            {},
+            "argument --output: invalid choice: 'json' (choose from 'text', 'yaml')",
+        ),
+        (
+            ["--components.include", "(API"],
+            {},
+            "--components.include: invalid regular expression '(API': missing ), unterminated subpattern at position 0",
+        ),
+        (
+            [],
+            {"COMPONENTS_INCLUDE": "*"},
+            "COMPONENTS_INCLUDE (environment): invalid regular expression '*': nothing to repeat at position 0",
         ),
         (["--nope"], {}, "unrecognized arguments: --nope"),
         (["--cache.ttl"], {}, "argument --cache.ttl: expected one argument"),
@@ -190,6 +240,19 @@ def test_bad_settings_are_named_in_one_message(argv, environ, message):
 @pytest.mark.parametrize(("argv", "environ"), [(["--components.exclude", ""], {}), ([], {"COMPONENTS_EXCLUDE": ""})])
 def test_an_empty_exclude_means_no_filter(argv, environ):
     assert load(argv, environ).components_exclude is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "pattern"),
+    [
+        ([], {}, None),
+        (["--components.include", ""], {"COMPONENTS_INCLUDE": "^x"}, None),
+        ([], {"COMPONENTS_INCLUDE": "^(API|Actions)$"}, compile_pattern("^(API|Actions)$")),
+        (["--components.include=Git"], {"COMPONENTS_INCLUDE": "^x"}, compile_pattern("Git")),
+    ],
+)
+def test_include_is_empty_by_default_and_set_by_flag_or_environment(argv, environ, pattern):
+    assert load(argv, environ).components_include == pattern
 
 
 def test_the_engine_defaults_to_statuspage_and_is_chosen_by_flag_or_environment():
@@ -277,3 +340,27 @@ def test_bad_web_flags(argv, message):
 def test_web_flags_from_the_environment():
     config = load([], {"WEB_CONFIG_FILE": "/etc/web.yml", "WEB_TELEMETRY_PATH": "/internal/metrics"})
     assert (config.web_config_file, config.web_telemetry_path) == ("/etc/web.yml", "/internal/metrics")
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        ([], {}, ("", "https://www.githubstatus.com", "statuspage", "GitHub")),
+        (["--statuspage.vendor", "openai"], {}, ("openai", "https://status.openai.com", "incidentio", "OpenAI")),
+        ([], {"STATUS_VENDOR": "heroku"}, ("heroku", "https://status.heroku.com", "heroku", "Heroku")),
+        (
+            ["--statuspage.vendor", "openai", "--statuspage.engine", "statuspage"],
+            {},
+            ("openai", "https://status.openai.com", "statuspage", "OpenAI"),
+        ),
+        (
+            ["--statuspage.url", "https://status.example.com", "--statuspage.engine", "auto"],
+            {},
+            ("", "https://status.example.com", "auto", ""),
+        ),
+        (["--statuspage.engine", "auto"], {}, ("", "https://www.githubstatus.com", "auto", "GitHub")),
+    ],
+)
+def test_a_catalog_vendor_sets_the_default_pages_url_engine_and_title(argv, environ, expected):
+    config = load(argv, environ)
+    assert (config.vendor, config.status_url, config.engine, config.title) == expected

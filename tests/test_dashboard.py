@@ -23,9 +23,11 @@ DASHBOARD_PATH = PROVISIONING / "dashboards" / "github-status.json"
 EXPORTER_METRICS = frozenset(
     {
         "statuspage_up",
+        "statuspage_engine_detected",
         "statuspage_overall_status",
         "statuspage_component_status",
         "statuspage_component_updated_timestamp_seconds",
+        "statuspage_components_worst_status",
         "statuspage_page_info",
         "statuspage_page_updated_timestamp_seconds",
         "statuspage_incidents_unresolved",
@@ -342,4 +344,8 @@ def test_dashboard_provisioning_loads_the_dashboard_next_to_it():
     # Grafana's default provisioning directory is /etc/grafana/provisioning: the provider reads this
     # very folder once grafana/provisioning is mounted there.
     assert provider["options"]["path"] == "/etc/grafana/provisioning/dashboards"
-    assert sorted(f.name for f in (PROVISIONING / "dashboards").glob("*.json")) == [DASHBOARD_PATH.name]
+    # ...and so every dashboard in it: this one and the vendors overview (tests/test_dashboard_overview.py).
+    assert sorted(f.name for f in (PROVISIONING / "dashboards").glob("*.json")) == [
+        DASHBOARD_PATH.name,
+        "vendors-overview.json",
+    ]

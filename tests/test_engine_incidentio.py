@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from exporter.engines import ENGINES, incidentio
 from exporter.engines.base import Body
-from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
-from tests.engine_fixtures import own_engine_fixture, replaced, shared_engine_fixture, without
-from tests.json_strategies import ANY_JSON, assert_summary_or_typed_error, nearly
+from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
 
 OPENAI = "incidentio-proxy-openai-2026-09-xx-operational-structure-groups.json"
 OWN = "incidentio-proxy-affected-incident-maintenance.json"
@@ -213,57 +208,3 @@ def test_missing_or_null_lists_are_empty(key, read, expected, value):
     else:
         doc["summary"][key] = value
     assert read(parse(doc)) == expected
-
-
-@pytest.mark.parametrize(
-    ("mutate", "message"),
-    [
-        (without("summary"), "document: missing 'summary'"),
-        (replaced("summary", "x"), "summary: expected an object, got str"),
-        (without("summary", "structure"), "summary: missing 'structure'"),
-        (replaced("summary", "structure", "items", {}), "structure.items: expected an array, got dict"),
-        (replaced("summary", "structure", "items", 0, "group", "name", None),
-         "structure.items[0].group.name: expected a string, got null"),
-        (replaced("summary", "structure", "items", 0, "group", "hidden", "no"),
-         "structure.items[0].group.hidden: expected a boolean, got str"),
-        (replaced("summary", "structure", "items", 0, "group", "components", 1, 3),
-         "structure.items[0].group.components[1]: expected an object, got int"),
-        (without("summary", "structure", "items", 0, "group", "components", 0, "component_id"),
-         "structure.items[0].group.components[0]: missing 'component_id'"),
-        (without("summary", "structure", "items", 1, "component"), "structure.items[1]: missing 'component'"),
-        (replaced("summary", "affected_components", 0, "status", None),
-         "affected_components[0].status: expected a string, got null"),
-        (replaced("summary", "ongoing_incidents", 0, "published_at", "soon"),
-         "ongoing_incidents[0].published_at: not an RFC 3339 time: 'soon'"),
-        (without("summary", "ongoing_incidents", 1, "status"), "ongoing_incidents[1]: missing 'status'"),
-        (replaced("summary", "ongoing_incidents", 0, "affected_components", 0, "status", 2),
-         "ongoing_incidents[0].affected_components[0].status: expected a string, got int"),
-        (replaced("summary", "scheduled_maintenances", 0, "starts_at", "2026-11-29T01:00:00"),
-         "scheduled_maintenances[0].starts_at: time without an offset: '2026-11-29T01:00:00'"),
-        (replaced("summary", "name", 5), "summary.name: expected a string, got int"),
-    ],
-)  # fmt: skip
-def test_malformed_documents_name_the_field(mutate, message):
-    doc = own()
-    mutate(doc)
-    with pytest.raises(InvalidPayload) as caught:
-        parse(doc)
-    assert str(caught.value) == message
-
-
-def test_a_body_that_is_not_json_is_invalid_json():
-    with pytest.raises(FetchError) as caught:
-        interpret(b"<!doctype html><title>OpenAI Status</title>")
-    assert caught.value.reason == "invalid_json"
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow])
-@given(ANY_JSON)
-def test_any_json_is_a_summary_or_the_typed_error(doc):
-    assert_summary_or_typed_error(incidentio.ENGINE.interpret, [doc])
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
-    assert_summary_or_typed_error(incidentio.ENGINE.interpret, [data.draw(nearly(copy.deepcopy(own())))])

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from exporter.engines import ENGINES
 from exporter.engines.base import Body
-from exporter.errors import FetchError, InvalidPayload
+from exporter.errors import FetchError
 from exporter.model import Component, Incident, Maintenance, Page, Summary
-from tests.engine_fixtures import own_engine_fixture, replaced, shared_engine_fixture, without
-from tests.json_strategies import ANY_JSON, assert_summary_or_typed_error, nearly
+from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
 
 PERPLEXITY_SUMMARY = "instatus-perplexity-2026-09-xx-v3-summary-up.json"
 PERPLEXITY_COMPONENTS = "instatus-perplexity-2026-09-xx-components-operational.json"
@@ -173,38 +169,6 @@ def test_an_incident_without_an_id_is_known_by_its_url():
     assert parse(summary, components).incidents[0].id == "https://status.example.com/incident/cm0incident00000000000001"
 
 
-@pytest.mark.parametrize(
-    ("document", "mutate", "message"),
-    [
-        (0, without("page"), "summary: missing 'page'"),
-        (0, replaced("page", "status", None), "page.status: expected a string, got null"),
-        (0, replaced("page", "name", 3), "page.name: expected a string, got int"),
-        (0, replaced("activeIncidents", {}), "activeIncidents: expected an array, got dict"),
-        (0, replaced("activeIncidents", 0, "started", "now"),
-         "activeIncidents[0].started: not an RFC 3339 time: 'now'"),
-        (0, without("activeIncidents", 0, "status"), "activeIncidents[0]: missing 'status'"),
-        (0, replaced("activeIncidents", 0, "impact", 4), "activeIncidents[0].impact: expected a string, got int"),
-        (0, lambda d: [m(d) for m in (without("activeIncidents", 0, "id"), without("activeIncidents", 0, "url"))],
-         "activeIncidents[0]: missing 'url'"),
-        (0, replaced("activeMaintenances", 0, "duration", "two hours"),
-         "activeMaintenances[0].duration: expected a number of minutes, got str"),
-        (0, replaced("activeMaintenances", 0, "duration", -5),
-         "activeMaintenances[0].duration: expected a number of minutes, got int"),
-        (1, without("components"), "components.json: missing 'components'"),
-        (1, replaced("components", None), "components: expected an array, got null"),
-        (1, replaced("components", 1, "status", None), "components[1].status: expected a string, got null"),
-        (1, replaced("components", 1, "group", 7), "components[1].group: expected an object, got int"),
-        (1, replaced("components", 1, "group", "name", False), "components[1].group.name: expected a string, got bool"),
-    ],
-)  # fmt: skip
-def test_malformed_documents_name_the_field(document, mutate, message):
-    docs = list(own())
-    mutate(docs[document])
-    with pytest.raises(InvalidPayload) as caught:
-        parse(*docs)
-    assert str(caught.value) == message
-
-
 @pytest.mark.parametrize("which", [0, 1])
 def test_either_body_not_json_is_invalid_json(which):
     bodies = [json.dumps(d).encode() for d in own()]
@@ -212,17 +176,3 @@ def test_either_body_not_json_is_invalid_json(which):
     with pytest.raises(FetchError) as caught:
         interpret(*bodies)
     assert caught.value.reason == "invalid_json"
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow])
-@given(ANY_JSON, ANY_JSON)
-def test_any_json_is_a_summary_or_the_typed_error(summary, components):
-    assert_summary_or_typed_error(ENGINES["instatus"].interpret, [summary, components])
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
-    summary, components = own()
-    documents = [data.draw(nearly(copy.deepcopy(summary))), data.draw(nearly(copy.deepcopy(components)))]
-    assert_summary_or_typed_error(ENGINES["instatus"].interpret, documents)

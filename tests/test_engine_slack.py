@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from exporter.engines import ENGINES, Body, slack
-from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Page, Summary
 from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
-from tests.json_strategies import ANY_JSON, assert_parses_or_invalid, nearly
 
 CAPTURE = "slack-current-2020-07-30-active-2incidents.json"
 OWN = "slack-current-outage-notice-resolved.json"
@@ -151,72 +146,3 @@ def _mutated(change) -> dict:
     document = copy.deepcopy(BASE)
     change(document)
     return document
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda d: d.pop("status"), "document: missing 'status'"),
-        (lambda d: d.update(status=None), "document.status: expected a string, got null"),
-        (lambda d: d.update(active_incidents={}), "active_incidents: expected an array, got dict"),
-        (lambda d: d["active_incidents"].append(None), "active_incidents[1]: expected an object, got null"),
-        (lambda d: d["active_incidents"][0].pop("type"), "active_incidents[0]: missing 'type'"),
-        (
-            lambda d: d["active_incidents"][0].update(id=1.5),
-            "active_incidents[0].id: expected a string or an integer, got float",
-        ),
-        (
-            lambda d: d["active_incidents"][0].update(id=True),
-            "active_incidents[0].id: expected a string or an integer, got bool",
-        ),
-        (lambda d: d["active_incidents"][0].update(title=3), "active_incidents[0].title: expected a string, got int"),
-        (lambda d: d["active_incidents"][0].pop("services"), "active_incidents[0]: missing 'services'"),
-        (
-            lambda d: d["active_incidents"][0].update(services="Messaging"),
-            "active_incidents[0].services: expected an array, got str",
-        ),
-        (
-            lambda d: d["active_incidents"][0]["services"].append(None),
-            "active_incidents[0].services[1]: expected a string, got null",
-        ),
-        (
-            lambda d: d["active_incidents"][0].update(date_created="yesterday"),
-            "active_incidents[0].date_created: not an RFC 3339 time: 'yesterday'",
-        ),
-        (
-            lambda d: d.update(date_updated="2026-11-28T05:00:00"),
-            "document.date_updated: time without an offset: '2026-11-28T05:00:00'",
-        ),
-    ],
-)
-def test_malformed_documents_name_the_field(change, message):
-    with pytest.raises(InvalidPayload) as caught:
-        slack.parse_current(_mutated(change))
-    assert str(caught.value) == message
-
-
-def test_bytes_that_are_not_json_are_invalid_json():
-    with pytest.raises(FetchError) as caught:
-        interpret(b"<html>down</html>", "text/html")
-    assert caught.value.reason == "invalid_json"
-
-
-@given(ANY_JSON)
-def test_any_json_is_a_summary_or_invalid_payload(document):
-    assert_parses_or_invalid(slack.parse_current, document)
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow])
-@given(nearly(json.loads(own_engine_fixture(OWN))))
-def test_nearly_right_documents_are_a_summary_or_invalid_payload(document):
-    assert_parses_or_invalid(slack.parse_current, document)
-
-
-@given(st.binary(max_size=200) | ANY_JSON.map(lambda v: json.dumps(v).encode()))
-def test_any_body_is_a_summary_or_a_typed_failure(content):
-    try:
-        interpret(content)
-    except FetchError as err:
-        assert err.reason == "invalid_json"
-    except InvalidPayload:
-        pass

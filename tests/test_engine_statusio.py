@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from exporter.engines import ENGINES
 from exporter.engines.base import Body
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page, Summary
-from tests.engine_fixtures import own_engine_fixture, replaced, shared_engine_fixture, without
-from tests.json_strategies import ANY_JSON, assert_summary_or_typed_error, nearly
+from tests.engine_fixtures import own_engine_fixture, shared_engine_fixture
 
 DOCKER = "statusio-docker-2020-07-16-partial-disruption-1incident.json"
 GITLAB = "statusio-gitlab-2023-06-29-operational-upcoming-maintenance.json"
@@ -217,77 +215,6 @@ def test_maintenance_missing_null_or_empty_means_none(value):
     else:
         doc["result"]["maintenance"] = value
     assert parse(doc).maintenances == ()
-
-
-@pytest.mark.parametrize(
-    ("mutate", "message"),
-    [
-        (replaced("result", []), "result: expected an object, got list"),
-        (without("result"), "document: missing 'result'"),
-        (without("result", "status_overall"), "result: missing 'status_overall'"),
-        (
-            replaced("result", "status_overall", "status_code", "400"),
-            "status_overall.status_code: expected an integer code, got str",
-        ),
-        (
-            replaced("result", "status_overall", "status_code", True),
-            "status_overall.status_code: expected an integer code, got bool",
-        ),
-        (
-            replaced("result", "status_overall", "updated", "yesterday"),
-            "status_overall.updated: not an RFC 3339 time: 'yesterday'",
-        ),
-        (replaced("result", "status", {}), "status: expected an array, got dict"),
-        (replaced("result", "status", 0, "x"), "status[0]: expected an object, got str"),
-        (
-            replaced("result", "status", 0, "status_code", None),
-            "status[0].status_code: expected an integer code, got null",
-        ),
-        (without("result", "status", 0, "id"), "status[0]: missing 'id'"),
-        (replaced("result", "status", 0, "name", 5), "status[0].name: expected a string, got int"),
-        (replaced("result", "incidents", 0, "_id", None), "incidents[0]._id: expected a string, got null"),
-        (replaced("result", "incidents", 0, "messages", []), "incidents[0].messages: expected at least one message"),
-        (
-            replaced("result", "incidents", 0, "messages", 0, "state", 1.5),
-            "incidents[0].messages[0].state: expected an integer code, got float",
-        ),
-        (
-            without("result", "incidents", 0, "messages", 0, "datetime"),
-            "incidents[0].messages[0].datetime: missing or null",
-        ),
-        (replaced("result", "maintenance", []), "maintenance: expected an object, got list"),
-        (replaced("result", "maintenance", "active", "x"), "maintenance.active: expected an array, got str"),
-        (
-            replaced("result", "maintenance", "active", 0, "datetime_planned_end", 7),
-            "maintenance.active[0].datetime_planned_end: expected a string, got int",
-        ),
-    ],
-)
-def test_malformed_documents_name_the_field(mutate, message):
-    doc = json.loads(own_engine_fixture(OWN))
-    mutate(doc)
-    with pytest.raises(InvalidPayload) as caught:
-        parse(doc)
-    assert str(caught.value) == message
-
-
-def test_a_body_that_is_not_json_is_invalid_json():
-    with pytest.raises(FetchError) as caught:
-        interpret(b"<html>maintenance</html>")
-    assert caught.value.reason == "invalid_json"
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow])
-@given(ANY_JSON)
-def test_any_json_is_a_summary_or_the_typed_error(doc):
-    assert_summary_or_typed_error(ENGINES["statusio"].interpret, [doc])
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_nearly_right_documents_are_a_summary_or_the_typed_error(data):
-    base = json.loads(own_engine_fixture(OWN))
-    assert_summary_or_typed_error(ENGINES["statusio"].interpret, [data.draw(nearly(copy.deepcopy(base)))])
 
 
 @given(st.binary(max_size=200))

@@ -8,7 +8,6 @@ from datetime import datetime
 import pytest
 
 from exporter.engines.statuspage import parse_components, parse_incident, parse_maintenance, parse_summary
-from exporter.errors import InvalidPayload
 from exporter.model import Component, Incident, Maintenance, Page
 from tests import payloads
 
@@ -105,68 +104,6 @@ def test_unknown_status_values_are_kept_verbatim():
     assert summary.components[0].status == "on_fire"
 
 
-@pytest.mark.parametrize(
-    ("document", "message"),
-    [
-        ([], "document: expected an object, got list"),
-        ("summary", "document: expected an object, got str"),
-        ({"components": []}, "document: missing 'status'"),
-        ({"status": {"indicator": "none"}}, "document: missing 'components'"),
-        ({"status": None, "components": []}, "status: expected an object, got null"),
-        ({"status": {}, "components": []}, "status: missing 'indicator'"),
-        ({"status": {"indicator": 1}, "components": []}, "status.indicator: expected a string, got int"),
-        ({"status": {"indicator": "none"}, "components": {}}, "components: expected an array, got dict"),
-        ({"status": {"indicator": "none"}, "components": [None]}, "components[0]: expected an object, got null"),
-        (
-            {"status": {"indicator": "none"}, "components": [{"id": "a", "status": "operational"}]},
-            "components[0]: missing 'name'",
-        ),
-        (
-            {
-                "status": {"indicator": "none"},
-                "components": [{"id": "a", "name": "A", "status": "operational", "group": "yes"}],
-            },
-            "components[0].group: expected a boolean, got str",
-        ),
-        (
-            {
-                "status": {"indicator": "none"},
-                "components": [{"id": "a", "name": "A", "status": "operational", "updated_at": "yesterday"}],
-            },
-            "components[0].updated_at: not an RFC 3339 time: 'yesterday'",
-        ),
-        (
-            {
-                "status": {"indicator": "none"},
-                "components": [{"id": "a", "name": "A", "status": "operational", "updated_at": "2026-01-01T00:00:00"}],
-            },
-            "components[0].updated_at: time without an offset: '2026-01-01T00:00:00'",
-        ),
-        (
-            {"status": {"indicator": "none"}, "components": [], "incidents": {}},
-            "incidents: expected an array, got dict",
-        ),
-        (
-            {"status": {"indicator": "none"}, "components": [], "incidents": [{"id": "i", "name": "n"}]},
-            "incidents[0]: missing 'status'",
-        ),
-        (
-            {
-                "status": {"indicator": "none"},
-                "components": [],
-                "scheduled_maintenances": [{"id": "m", "name": "n", "status": "scheduled", "scheduled_for": 5}],
-            },
-            "scheduled_maintenances[0].scheduled_for: expected a string, got int",
-        ),
-        ({"page": [], "status": {"indicator": "none"}, "components": []}, "page: expected an object, got list"),
-    ],
-)
-def test_wrong_shapes_raise_invalid_payload_naming_the_field(document, message):
-    with pytest.raises(InvalidPayload) as caught:
-        parse_summary(document)
-    assert str(caught.value) == message
-
-
 # -- the real payloads captured in ../shared ---------------------------------------------------------
 
 SHARED_SUMMARIES = payloads.shared_payloads()
@@ -176,7 +113,6 @@ def _shared(kind: str) -> list:
     return [p for p in SHARED_SUMMARIES if f"-{kind}-" in p.name]
 
 
-@pytest.mark.skipif(not SHARED_SUMMARIES, reason="../shared/fixtures/statuspage is not on this machine")
 @pytest.mark.parametrize("path", _shared("summary"), ids=lambda p: p.name)
 def test_every_real_summary_payload_parses(path):
     document = json.loads(path.read_text(encoding="utf-8"))
@@ -188,7 +124,6 @@ def test_every_real_summary_payload_parses(path):
     assert len(summary.incidents) == len(document.get("incidents") or [])
 
 
-@pytest.mark.skipif(not SHARED_SUMMARIES, reason="../shared/fixtures/statuspage is not on this machine")
 def test_real_payload_surprises_come_out_right():
     by_name = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in SHARED_SUMMARIES}
     maintenance = parse_summary(by_name["githubstatus-summary-2020-12-17-maintenance-in-progress.json"])
@@ -203,7 +138,6 @@ def test_real_payload_surprises_come_out_right():
     assert {c.group for c in intercom.components} >= {"Intercom Messenger", ""}
 
 
-@pytest.mark.skipif(not SHARED_SUMMARIES, reason="../shared/fixtures/statuspage is not on this machine")
 @pytest.mark.parametrize("path", _shared("components"), ids=lambda p: p.name)
 def test_real_components_endpoint_objects_parse_as_components(path):
     document = json.loads(path.read_text(encoding="utf-8"))
@@ -211,7 +145,6 @@ def test_real_components_endpoint_objects_parse_as_components(path):
     assert [c.name for c in components] == [c["name"] for c in document["components"] if not c.get("group")]
 
 
-@pytest.mark.skipif(not SHARED_SUMMARIES, reason="../shared/fixtures/statuspage is not on this machine")
 @pytest.mark.parametrize("path", _shared("incidents"), ids=lambda p: p.name)
 def test_real_incident_objects_parse(path):
     document = json.loads(path.read_text(encoding="utf-8"))
@@ -223,7 +156,6 @@ def test_real_incident_objects_parse(path):
         parse_components(obj["components"], "incident.components")
 
 
-@pytest.mark.skipif(not SHARED_SUMMARIES, reason="../shared/fixtures/statuspage is not on this machine")
 @pytest.mark.parametrize("path", _shared("scheduled"), ids=lambda p: p.name)
 def test_real_maintenance_objects_parse(path):
     document = json.loads(path.read_text(encoding="utf-8"))

@@ -29,7 +29,9 @@ def test_a_200_is_parsed_and_its_validators_remembered():
 
 def test_a_304_confirms_the_page_and_keeps_what_was_remembered():
     memo = (Remembered(Validators('"v1"', "Sat, 28 Nov 2026 05:00:00 GMT")),)
-    assert interpret(STATUSPAGE, [Answer(URL, 304, {"ETag": '"v1"'})], memo) == FetchResult(304, None, memo)
+    assert interpret(STATUSPAGE, [Answer(URL, 304, {"ETag": '"v1"'})], memo) == FetchResult(
+        304, None, memo, "statuspage"
+    )
 
 
 @pytest.mark.parametrize(
@@ -102,7 +104,7 @@ def test_304_for_both_documents_is_not_modified_without_interpreting():
     seen: list = []
     memo = (Remembered(Validators('"a1"'), Body(b"A")), Remembered(Validators('"b1"'), Body(b"B")))
     result = interpret(two_document_engine(seen), [Answer(URL, 304, {}), Answer(URL, 304, {})], memo)
-    assert (result, seen) == (FetchResult(304, None, memo), [])
+    assert (result, seen) == (FetchResult(304, None, memo, "two"), [])
 
 
 def test_a_304_for_a_document_never_received_is_an_http_status_failure():
@@ -169,3 +171,17 @@ def test_an_id_a_page_repeats_is_invalid_payload_not_a_duplicate_series(kind, ch
         interpret(STATUSPAGE, [ok(document)], ())
     assert caught.value.reason == "invalid_payload"
     assert caught.value.detail.startswith(f"{kind} id ") and caught.value.detail.endswith(" appears twice")
+
+
+def test_new_bodies_carry_the_receive_time_and_their_following_pages():
+    seen: list = []
+
+    def keep(bodies):
+        seen.extend(bodies)
+        return EMPTY
+
+    engine = Engine("paged", lambda url: (url + "/a",), keep)
+    pages = [[Answer(URL + "?page=2", 200, {"Content-Type": "application/json"}, b"A2")]]
+    result = interpret(engine, [Answer(URL, 200, {"ETag": '"a1"'}, b"A1")], (), pages, now=1795842000.0)
+    assert seen == [Body(b"A1", "", (Body(b"A2", "application/json", received_at=1795842000.0),), 1795842000.0)]
+    assert result.memo == (Remembered(Validators(), None),)  # several pages: no validators

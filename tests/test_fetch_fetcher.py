@@ -17,14 +17,16 @@ import zlib
 import pytest
 import requests
 import responses
+from responses import matchers
 
 from exporter import __version__
 from exporter.engines import ENGINES, Engine
 from exporter.engines.statuspage import parse_summary
 from exporter.errors import FetchError
 from exporter.fetch.answers import MAX_RETRY_AFTER_SECONDS, Remembered, Validators, parse_retry_after
-from exporter.fetch.fetcher import PageFetcher
+from exporter.fetch.fetcher import PageFetcher, page_link
 from tests import payloads
+from tests.engine_fixtures import own_engine_fixture
 
 BASE = "https://status.example.com"
 URL = BASE + "/api/v2/summary.json"
@@ -69,6 +71,21 @@ def test_request_names_the_exporter_and_asks_only_for_summary(mocked):
     assert call.request.headers["User-Agent"].startswith(f"github-status-exporter/{__version__} ")
     assert call.request.headers["Accept-Encoding"] == "gzip"
     assert "If-None-Match" not in call.request.headers
+
+
+@pytest.mark.parametrize(
+    ("engine", "url", "accept"),
+    [
+        ("statuspage", URL, "application/json"),
+        ("feed", BASE, "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.8"),
+    ],
+)
+def test_each_engine_asks_for_its_own_media_types(mocked, engine, url, accept):
+    bodies = {"feed": own_engine_fixture("feed-rss-titles-resolved-mitigated-open.xml")}
+    mocked.get(url, body=bodies.get(engine, json.dumps(payloads.summary()).encode()))
+    assert PageFetcher(BASE, timeout=5.0, engine=ENGINES[engine]).fetch().status == 200
+    [call] = mocked.calls
+    assert call.request.headers["Accept"] == accept
 
 
 def test_conditional_request_sends_validators_and_304_keeps_them(mocked):
@@ -328,3 +345,152 @@ def test_a_failing_first_document_ends_the_fetch_without_asking_for_the_second(m
         PageFetcher(BASE, timeout=5.0, engine=engine).fetch()
     assert (caught.value.reason, caught.value.retry_after) == ("rate_limited", 60.0)
     assert [call.request.url for call in mocked.calls] == [BASE + "/a.json"]
+
+
+# --- Documents in pages (Cachet) -------------------------------------------------------------------
+
+CACHET = "https://status.example.org"
+COMPONENTS = CACHET + "/api/v1/components"
+GROUPS = CACHET + "/api/v1/components/groups"
+INCIDENTS = CACHET + "/api/v1/incidents?sort=id&order=desc&per_page=100"
+SCHEDULES = CACHET + "/api/v1/schedules?sort=id&order=desc&per_page=100"
+
+
+def cachet_page(ids, next_page=None) -> dict:
+    data = [{"id": i, "name": f"C{i}", "status": 1, "group_id": 0} for i in ids]
+    return {"meta": {"pagination": {"links": {"next_page": next_page}}}, "data": data}
+
+
+def exactly(url: str) -> list:
+    """A `responses` matcher of the URL's query string, exactly (none: none)."""
+    return [matchers.query_string_matcher(url.partition("?")[2] or None)]
+
+
+def serve_cachet(mocked, pages: int, **headers) -> None:
+    """Components in `pages` pages of two (page n links to n+1), one-page groups, incidents, schedules."""
+    for n in range(1, pages + 1):
+        url = COMPONENTS if n == 1 else f"{COMPONENTS}?page={n}"
+        link = f"{COMPONENTS}?page={n + 1}" if n < pages else None
+        mocked.get(url, json=cachet_page([2 * n - 1, 2 * n], link), headers=headers, match=exactly(url))
+    for url in (GROUPS, INCIDENTS, SCHEDULES):
+        mocked.get(url, json=cachet_page([]), headers=headers, match=exactly(url))
+
+
+def cachet_client() -> PageFetcher:
+    return PageFetcher(CACHET, timeout=5.0, engine=ENGINES["cachet"])
+
+
+def test_every_page_of_a_paginated_document_is_read_and_interpreted_in_order(mocked):
+    serve_cachet(mocked, pages=3, ETag='"e"')
+    result = cachet_client().fetch()
+    assert [c.id for c in result.summary.components] == ["1", "2", "3", "4", "5", "6"]
+    assert [call.request.url for call in mocked.calls] == [
+        COMPONENTS, COMPONENTS + "?page=2", COMPONENTS + "?page=3", GROUPS, INCIDENTS, SCHEDULES
+    ]  # fmt: skip
+    # A document that came in pages keeps no validators (its pages are all read again); one page keeps them.
+    assert [r.validators for r in result.memo] == [
+        Validators(),
+        Validators('"e"'),
+        Validators('"e"'),
+        Validators('"e"'),
+    ]
+
+
+def test_a_paginated_document_is_read_whole_again_next_time_without_validators(mocked):
+    serve_cachet(mocked, pages=2, ETag='"e"')
+    fetcher = cachet_client()
+    first = fetcher.fetch()
+    mocked.calls.reset()
+    second = fetcher.fetch(first.memo)
+    assert "If-None-Match" not in mocked.calls[0].request.headers
+    assert mocked.calls[2].request.headers["If-None-Match"] == '"e"'
+    assert second.summary == first.summary
+
+
+def test_twenty_pages_are_read_and_a_twenty_first_is_too_large(mocked):
+    serve_cachet(mocked, pages=20)
+    assert len(cachet_client().fetch().summary.components) == 40
+    mocked.reset()
+    serve_cachet(mocked, pages=21)
+    with pytest.raises(FetchError) as caught:
+        cachet_client().fetch()
+    assert (caught.value.reason, caught.value.detail) == ("too_large", f"more than 20 pages from {COMPONENTS}")
+    assert len([c for c in mocked.calls if c.request.url.startswith(COMPONENTS + "?page=")]) == 19
+
+
+def test_a_next_page_that_loops_back_is_invalid_payload(mocked):
+    mocked.get(COMPONENTS, json=cachet_page([1], COMPONENTS + "?page=2"), match=exactly(COMPONENTS))
+    mocked.get(COMPONENTS + "?page=2", json=cachet_page([2], COMPONENTS), match=exactly(COMPONENTS + "?page=2"))
+    with pytest.raises(FetchError) as caught:
+        cachet_client().fetch()
+    assert (caught.value.reason, caught.value.detail) == ("invalid_payload", f"next page {COMPONENTS} was read already")
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["https://evil.example.net/api/v1/components?page=2", "https://status.example.org:8443/api/v1/components?page=2",
+     "https://user@status.example.org/api/v1/components?page=2", "ftp://status.example.org/x",
+     "https://status.example.org\\@evil.example.net/", "https://status.example.org/api/v1/components?page=2\n"],
+)  # fmt: skip
+def test_a_next_page_off_the_pages_host_is_refused_without_a_request(mocked, link):
+    mocked.get(COMPONENTS, json=cachet_page([1], link), match=exactly(COMPONENTS))
+    with pytest.raises(FetchError) as caught:
+        cachet_client().fetch()
+    assert caught.value.reason == "invalid_payload"
+    assert caught.value.detail.startswith(f"next page link {link[:100]!r}: ")
+    assert [call.request.url for call in mocked.calls] == [COMPONENTS]
+
+
+def test_a_failing_page_ends_the_fetch_classified(mocked):
+    mocked.get(COMPONENTS, json=cachet_page([1], COMPONENTS + "?page=2"), match=exactly(COMPONENTS))
+    mocked.get(COMPONENTS + "?page=2", status=429, headers={"Retry-After": "30"}, match=exactly(COMPONENTS + "?page=2"))
+    with pytest.raises(FetchError) as caught:
+        cachet_client().fetch()
+    assert (caught.value.reason, caught.value.retry_after) == ("rate_limited", 30.0)
+
+
+def test_a_page_whose_pagination_is_malformed_is_invalid_payload(mocked):
+    mocked.get(COMPONENTS, json={"meta": {"pagination": {"links": {"next_page": 2}}}, "data": []})
+    with pytest.raises(FetchError) as caught:
+        cachet_client().fetch()
+    assert (caught.value.reason, caught.value.detail) == (
+        "invalid_payload",
+        "meta.pagination.links.next_page: expected a string, got int",
+    )
+
+
+@pytest.mark.parametrize(
+    ("page_url", "current", "link", "url"),
+    [
+        ("https://s.example.org", "https://s.example.org/api/v1/components", "?page=2",
+         "https://s.example.org/api/v1/components?page=2"),
+        ("https://s.example.org", "https://s.example.org/api/v1/components", "/api/v1/components?page=2",
+         "https://s.example.org/api/v1/components?page=2"),
+        # An app behind a TLS proxy writes http links: read with the page's scheme, never downgraded.
+        ("https://s.example.org", "https://s.example.org/api/v1/components", "http://S.example.org/api/v1/components?page=2",
+         "https://s.example.org/api/v1/components?page=2"),
+        ("https://s.example.org/cachet", "https://s.example.org/cachet/api/v1/components",
+         "https://s.example.org:443/cachet/api/v1/components?page=2", "https://s.example.org/cachet/api/v1/components?page=2"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080/api/v1/components", "http://127.0.0.1:8080/api/v1/components?page=2#x",
+         "http://127.0.0.1:8080/api/v1/components?page=2"),
+    ],
+)  # fmt: skip
+def test_page_link_resolves_a_link_on_the_pages_host_under_its_url(page_url, current, link, url):
+    assert page_link(page_url, current, link) == url
+
+
+@pytest.mark.parametrize(
+    ("page_url", "link"),
+    [
+        ("https://s.example.org/cachet", "https://s.example.org/other/api/v1/components?page=2"),
+        ("https://s.example.org/cachet", "https://s.example.org/cachetx/api?page=2"),
+        ("https://s.example.org/cachet", "/cachet/../admin?page=2"),
+        ("https://s.example.org", "https://www.s.example.org/api/v1/components?page=2"),
+        ("https://s.example.org", "https://s.example.org:99999/"),
+        ("https://s.example.org", "javascript:alert(1)"),
+    ],
+)
+def test_page_link_refuses_any_other(page_url, link):
+    with pytest.raises(FetchError) as caught:
+        page_link(page_url, page_url + "/api/v1/components", link)
+    assert caught.value.reason == "invalid_payload"

@@ -48,3 +48,12 @@ def test_every_third_party_import_is_a_declared_dependency():
 def test_every_declared_dependency_is_pinned_in_both_lock_files():
     assert _declared() - _pinned("requirements.lock") == set()
     assert _declared() - _pinned("requirements-dev.lock") == set()
+
+
+def test_every_data_file_of_the_package_is_declared_package_data():
+    setup = configparser.ConfigParser()
+    setup.read(REPO / "setup.cfg")
+    patterns = setup["options.package_data"]["exporter"].split()
+    data = [p.relative_to(REPO / "exporter") for p in (REPO / "exporter").rglob("*") if p.is_file()]
+    data = [p for p in data if p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    assert data and all(any(p.match(pattern) for pattern in patterns) for p in data), data

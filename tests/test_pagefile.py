@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
 from exporter.config import ConfigError, load
-from exporter.engines import engine_names
-from exporter.pagefile import PageSettings, load_pages
+from exporter.engines import PageOptions, engine_names
+from exporter.pagefile import PageSettings, default_page, load_pages
 from exporter.patterns import compile_pattern
 
 FLAGS = load(["--cache.ttl", "45s", "--fetch.timeout", "3s", "--components.exclude", "^Visit"], {})
@@ -37,8 +39,18 @@ pages:
 """,
     )
     assert load_pages(path, FLAGS) == (
-        PageSettings("github", "https://www.githubstatus.com", 45.0, 600.0, 3.0, compile_pattern("^Visit")),
-        PageSettings("cloudflare", "https://www.cloudflarestatus.com", 60.0, 3600.0, 2.0, compile_pattern("^$")),
+        PageSettings(
+            "github", "https://www.githubstatus.com", 45.0, 600.0, 3.0, compile_pattern("^Visit"), title="GitHub"
+        ),
+        PageSettings(
+            "cloudflare",
+            "https://www.cloudflarestatus.com",
+            60.0,
+            3600.0,
+            2.0,
+            compile_pattern("^$"),
+            title="Cloudflare",
+        ),
     )
 
 
@@ -46,6 +58,16 @@ def test_an_empty_exclude_exports_every_component_and_the_engine_defaults_to_sta
     path = write(tmp_path, 'pages:\n  - name: a\n    url: https://a.example\n    components_exclude: ""\n')
     [page] = load_pages(path, FLAGS)
     assert (page.components_exclude, page.engine) == (None, "statuspage")
+
+
+def test_include_is_a_pages_own_and_never_the_default_pages_flag(tmp_path):
+    text = "pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n"
+    text += '    components_include: "^(API|Git Operations)$"\n  - name: c\n    url: https://c.example\n'
+    text += '    components_include: ""\n'
+    flags = dataclasses.replace(FLAGS, components_include=compile_pattern("Actions"))
+    pages = load_pages(write(tmp_path, text), flags)
+    assert [page.components_include for page in pages] == [None, compile_pattern("^(API|Git Operations)$"), None]
+    assert [page.components_exclude for page in pages] == [compile_pattern("^Visit")] * 3  # exclude: the flag's
 
 
 def test_one_url_read_by_two_engines_is_two_pages(tmp_path):
@@ -58,6 +80,17 @@ def test_one_url_read_by_two_engines_is_two_pages(tmp_path):
     pages = load_pages(write(tmp_path, text.replace("engine: statuspage", "engine: incidentio")), FLAGS)
     assert [(page.name, page.engine) for page in pages] == [("a", "statuspage"), ("b", "incidentio")]
     assert pages[0].fetch_key != pages[1].fetch_key
+
+
+def test_feed_max_age_defaults_to_7_days_and_is_part_of_the_fetch(tmp_path):
+    text = (
+        "pages:\n  - name: a\n    url: https://a.example/feed.atom\n    engine: feed\n"
+        "  - name: b\n    url: https://b.example/feed.atom\n    engine: feed\n    feed_max_age: 1d12h\n"
+    )
+    a, b = load_pages(write(tmp_path, text), FLAGS)
+    assert (a.feed_max_age, b.feed_max_age) == (604800.0, 129600.0)
+    assert (a.engine_options, b.engine_options) == (PageOptions(604800.0), PageOptions(129600.0))
+    assert replace(a, url=b.url).fetch_key != b.fetch_key
 
 
 def test_an_empty_list_is_allowed(tmp_path):
@@ -81,7 +114,16 @@ def test_an_empty_list_is_allowed(tmp_path):
         ),
         (
             "pages:\n  - name: a\n    url: https://a.example\n    engine: atlassian\n",
-            "pages[0].engine: unknown engine 'atlassian' (want one of " + ", ".join(engine_names()) + ")",
+            "pages[0].engine: unknown engine 'atlassian' (want one of " + ", ".join(engine_names()) + ", or auto)",
+        ),
+        (
+            "pages:\n  - vendor: githb\n",
+            "pages[0].vendor: unknown vendor 'githb' (did you mean 'github' or 'gitlab'?)",
+        ),
+        ("pages:\n  - vendor: [github]\n", "pages[0].vendor: expected a string, got a list"),
+        (
+            "pages:\n  - vendor: github\n  - name: github\n    url: https://b.example\n",
+            "pages[1].name: duplicate name 'github' (also pages[0])",
         ),
         (
             "pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://a.example\n",
@@ -112,8 +154,29 @@ def test_an_empty_list_is_allowed(tmp_path):
             "pages[0].fetch_timeout: must be greater than 0, got '0s'",
         ),
         (
+            "pages:\n  - name: a\n    url: https://a.example\n    engine: feed\n    feed_max_age: 0s\n",
+            "pages[0].feed_max_age: must be greater than 0, got '0s'",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    engine: feed\n    feed_max_age: 1 week\n",
+            "pages[0].feed_max_age: invalid duration '1 week' (want e.g. 500ms, 30s, 5m, 1h)",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    feed_max_age: 7d\n",
+            "pages[0].feed_max_age: only the feed engine reads it, not 'statuspage'",
+        ),
+        (
             "pages:\n  - name: a\n    url: https://a.example\n    components_exclude: '['\n",
             "pages[0].components_exclude: invalid regular expression '[': unterminated character set at position 0",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    components_include: '(API'\n",
+            "pages[0].components_include: invalid regular expression '(API': missing ), unterminated subpattern"
+            " at position 0",
+        ),
+        (
+            "pages:\n  - name: a\n    url: https://a.example\n    components_include: [API]\n",
+            "pages[0].components_include: expected a string, got a list",
         ),
         (
             "pages:\n  - name: a\n    url: https://a.example\n  - name: a\n    url: https://b.example\n",
@@ -140,6 +203,11 @@ def test_an_empty_list_is_allowed(tmp_path):
         (
             "pages:\n  - name: a\n    url: http://a.example:99999\n",
             "pages[0].url: invalid URL 'http://a.example:99999' (want http(s)://host[:port][/path])",
+        ),
+        (
+            "pages:\n  - name: kuma\n    url: https://uptime.example.org\n    engine: uptime_kuma\n",
+            "pages[0].url: uptime_kuma wants the status page's own address, {base}/status/{slug}: "
+            "'https://uptime.example.org' has no /status/<slug>",
         ),
         # Every problem at once, in file order.
         (
@@ -172,3 +240,39 @@ def test_the_shipped_example_is_valid_shows_every_engine_and_holds_every_probe_t
     [probe_job] = [job for job in prometheus["scrape_configs"] if job.get("metrics_path") == "/probe"]
     [static] = probe_job["static_configs"]
     assert set(static["targets"]) <= {page.name for page in pages}
+
+
+def test_an_uptime_kuma_page_at_its_status_pages_own_address_loads(tmp_path):
+    text = "pages:\n  - name: kuma\n    url: https://uptime.example.org/status/main/\n    engine: uptime_kuma\n"
+    (page,) = load_pages(write(tmp_path, text), FLAGS)
+    assert (page.url, page.engine) == ("https://uptime.example.org/status/main", "uptime_kuma")
+
+
+def test_a_vendor_entry_is_a_whole_page_and_its_other_keys_override_the_catalog(tmp_path):
+    text = (
+        "pages:\n"
+        "  - vendor: github\n"
+        "  - vendor: openai\n"
+        "    name: chatgpt\n"
+        "    engine: statuspage\n"
+        "    cache_ttl: 2m\n"
+        "  - vendor: datadog-eu\n"
+        "    url: https://status.datadoghq.eu/eu\n"
+        "  - name: cf\n"
+        "    url: https://www.cloudflarestatus.com\n"
+        "    engine: auto\n"
+    )
+    pages = load_pages(write(tmp_path, text), FLAGS)
+    assert [(p.name, p.url, p.engine, p.cache_ttl, p.title) for p in pages] == [
+        ("github", "https://www.githubstatus.com", "statuspage", FLAGS.cache_ttl, "GitHub"),
+        ("chatgpt", "https://status.openai.com", "statuspage", 120.0, "OpenAI"),
+        ("datadog-eu", "https://status.datadoghq.eu/eu", "statuspage", FLAGS.cache_ttl, "Datadog (EU)"),
+        ("cf", "https://www.cloudflarestatus.com", "auto", FLAGS.cache_ttl, "Cloudflare"),
+    ]
+
+
+def test_the_default_page_takes_the_vendors_title_and_the_feed_engines_default_age():
+    page = default_page(load(["--statuspage.vendor", "github"], {}))
+    assert (page.name, page.title, page.engine, page.feed_max_age) == ("default", "GitHub", "statuspage", 7 * 86400.0)
+    feed = default_page(load(["--statuspage.engine", "feed", "--statuspage.url", "https://example.com/feed.atom"], {}))
+    assert (feed.title, feed.feed_max_age) == ("", 7 * 86400.0)

@@ -6,7 +6,9 @@ import itertools
 
 from exporter.config import load
 from exporter.fetch.answers import FetchResult, Validators
+from exporter.fetch.detect import DetectingFetcher
 from exporter.pagefile import default_page
+from exporter.patterns import compile_pattern
 from exporter.reload import Reloader
 from exporter.targets import CachePool
 
@@ -70,3 +72,50 @@ def test_bad_reload_keeps_the_old_targets_and_reports_failure(tmp_path, log_line
     }
     [line] = [line for line in log_lines() if line["msg"] == "config reload failed"]
     assert line["level"] == "error" and line["error"] == error
+
+
+class Detecting(DetectingFetcher):
+    """A detecting fetcher that only counts its resets (it never fetches here)."""
+
+    def __init__(self, url):
+        super().__init__(url, timeout=1.0, max_stale=600.0)
+        self.resets = 0
+
+    def reset_detection(self):
+        self.resets += 1
+
+
+def test_a_good_reload_makes_every_auto_page_detect_its_engine_again(tmp_path):
+    path = tmp_path / "pages.yml"
+    path.write_text(
+        "pages:\n  - name: a\n    url: https://a.example\n    engine: auto\n  - name: b\n    url: https://b.example\n"
+    )
+    config = load(["--config.file", str(path), "--statuspage.engine", "auto"], {})
+    made = {}
+
+    def make_fetcher(page):
+        made[page.name] = Detecting(page.url) if page.engine == "auto" else NullFetcher()
+        return made[page.name]
+
+    pool = CachePool(make_fetcher)
+    pinned = default_page(config)
+    pool.cache_for(pinned)
+    reloader = Reloader(config, pool, pinned=pinned)
+    assert reloader.reload() is None
+    assert (made["default"].resets, made["a"].resets) == (1, 1)
+    path.write_text("pages: [\n")
+    assert reloader.reload() is not None  # a bad file changes nothing, detection included
+    assert (made["default"].resets, made["a"].resets) == (1, 1)
+
+
+def test_a_reload_that_only_changes_a_pages_scope_keeps_its_cache_and_applies_the_new_scope(tmp_path):
+    reloader, path, _ = make(tmp_path, PAGES)
+    assert reloader.reload() is None
+    before = reloader.targets.lookup("a")
+    path.write_text(
+        PAGES.replace("url: https://a.example\n", 'url: https://a.example\n    components_include: "^API$"\n')
+    )
+    assert reloader.reload() is None
+    after = reloader.targets.lookup("a")
+    assert after.cache is before.cache  # the scope is how a page is shown, not how it is fetched
+    assert (before.settings.components_include, after.settings.components_include) == (None, compile_pattern("^API$"))

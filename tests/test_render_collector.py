@@ -32,9 +32,9 @@ STATS = FetchStats(
 )
 
 
-def registry_for(summary=FIXTURE, stats=STATS, exclude=DEFAULT_EXCLUDE) -> CollectorRegistry:
+def registry_for(summary=FIXTURE, stats=STATS, exclude=DEFAULT_EXCLUDE, include=None) -> CollectorRegistry:
     registry = CollectorRegistry()
-    registry.register(StatuspageCollector(lambda: CacheView(summary, stats), exclude))
+    registry.register(StatuspageCollector(lambda: CacheView(summary, stats), exclude, include=include))
     registry.register(BuildInfoCollector("1.2.3"))
     return registry
 
@@ -52,6 +52,7 @@ def test_fetch_statistics_are_exported():
         "invalid_json": 0,
         "invalid_payload": 0,
         "too_large": 1,
+        "unknown_engine": 0,
     }
     assert value("statuspage_fetch_not_modified_total") == 3
     assert value("statuspage_last_fetch_duration_seconds") == 0.125
@@ -147,6 +148,47 @@ def test_an_empty_exclude_exports_every_component():
     assert len(names) == 3
 
 
+def test_include_keeps_only_matching_components_by_name_or_group_path_and_exclude_applies_after():
+    registry = registry_for(include=compile_pattern("^Regions/|Visit"))
+    names = {s.labels["component_id"] for s in samples(registry, "statuspage_component_status")}
+    assert names == {"cmp000000001", "cmp000000002"}  # both "API"s of group Regions; Visit is excluded
+
+
+def worst_states(registry) -> dict[str, float]:
+    return {s.labels["status"]: s.value for s in samples(registry, "statuspage_components_worst_status")}
+
+
+@pytest.mark.parametrize(
+    ("statuses", "include", "worst"),
+    [
+        (["operational", "degraded_performance", "major_outage"], None, "major_outage"),
+        (["operational", "degraded_performance", "major_outage"], "^(A|B)$", "degraded_performance"),
+        (["under_maintenance", "operational"], None, "under_maintenance"),
+        (["under_maintenance", "partial_outage"], None, "partial_outage"),
+        (["operational", "operational"], None, "operational"),
+        (["major_outage"], "^Nothing$", "operational"),  # no component in scope: nothing is wrong with it
+        ([], None, "operational"),
+    ],
+)
+def test_worst_status_is_one_series_per_known_status_at_1_on_the_worst_component_in_scope(statuses, include, worst):
+    components = [payloads.component("ABC"[index], status) for index, status in enumerate(statuses)]
+    summary = parse_summary(payloads.summary(components, indicator="critical"))
+    registry = registry_for(summary, include=None if include is None else compile_pattern(include))
+    assert worst_states(registry) == {status: float(status == worst) for status in COMPONENT_STATUSES}
+    assert registry.get_sample_value("statuspage_overall_status", {"indicator": "critical"}) == 1  # the vendor's
+
+
+def test_worst_status_beyond_the_vocabulary_is_one_more_series_and_ranks_below_any_trouble():
+    unknown = parse_summary(payloads.summary([payloads.component("A", "sleeping"), payloads.component("B")]))
+    assert worst_states(registry_for(unknown)) == {**dict.fromkeys(COMPONENT_STATUSES, 0.0), "sleeping": 1.0}
+    both = [payloads.component("A", "sleeping"), payloads.component("B", "under_maintenance")]
+    assert worst_states(registry_for(parse_summary(payloads.summary(both))))["under_maintenance"] == 1.0
+
+
+def test_worst_status_is_not_exported_without_data():
+    assert worst_states(registry_for(summary=None)) == {}
+
+
 def test_incidents_and_maintenances():
     value = registry_for().get_sample_value
     assert {
@@ -215,6 +257,8 @@ def test_without_data_only_the_exporters_own_series_remain():
         "statuspage_last_fetch_duration_seconds",
         "statuspage_last_success_timestamp_seconds",
         "statuspage_exporter_build_info",
+        "statuspage_engine_detected",
+        "statuspage_page_info",
     }
     assert registry.get_sample_value("statuspage_up") == 0
     assert registry.get_sample_value("statuspage_last_success_timestamp_seconds") == 0
@@ -279,6 +323,32 @@ def test_label_values_survive_exposition_unchanged(generate):
 
 def samples(registry, name=None):
     return [s for metric in registry.collect() for s in metric.samples if name is None or s.name == name]
+
+
+@pytest.mark.parametrize(
+    ("configured", "view_engine", "label", "detected"),
+    [
+        ("statuspage", "", "statuspage", 0),
+        ("statuspage", "statuspage", "statuspage", 0),
+        ("auto", "", "auto", 1),
+        ("auto", "incidentio", "incidentio", 1),
+    ],
+)
+def test_page_info_is_there_before_any_data_with_the_configured_name_and_the_engine_in_use(
+    configured, view_engine, label, detected
+):
+    registry = CollectorRegistry()
+    collector = StatuspageCollector(
+        lambda: CacheView(None, FetchStats(), view_engine),
+        None,
+        engine=configured,
+        name="GitHub",
+        url="https://www.githubstatus.com",
+    )
+    registry.register(collector)
+    labels = {"page_id": "", "name": "GitHub", "url": "https://www.githubstatus.com", "engine": label}
+    assert registry.get_sample_value("statuspage_page_info", labels) == 1
+    assert registry.get_sample_value("statuspage_engine_detected") == detected
 
 
 def test_the_fetch_counters_say_they_count_fetches_not_requests():

@@ -15,7 +15,7 @@ from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
 from exporter.render import html as statushtml
 from exporter.render.status_view import page_status, tone, words
-from tests import engine_samples, payloads
+from tests import engine_samples, payloads, shared_fixtures
 from tests.statusdocs import NOW, settings, view
 
 FOOTER = statushtml.Footer("1.2.3", 30.0)
@@ -47,10 +47,7 @@ MIXED = payloads.summary(
 
 
 def shared(name: str):
-    path = payloads.SHARED_FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"shared fixture {name} absent")
-    return parse_summary(json.loads(path.read_text(encoding="utf-8")))
+    return parse_summary(json.loads(shared_fixtures.shared_bytes(name, shared_fixtures.STATUSPAGE)))
 
 
 def render(summary=None, *, up=True, others=(), error=("", ""), name="default", last_success=NOW - 12) -> str:
@@ -167,19 +164,25 @@ def test_no_data_says_why_and_shows_no_components(error, text):
     assert "<h2>Components</h2>" not in html
 
 
-def test_index_links_the_other_pages_with_their_cached_state():
+def test_index_links_the_other_pages_worst_first_with_their_cached_state_and_worst_component():
+    degraded = [payloads.component("Actions", "degraded_performance"), payloads.component("Pages")]
     others = [
         page_status(settings(), view(parse_summary(payloads.summary(indicator="minor"))), is_default=True),
         page_status(settings("cloudflare"), view(parse_summary(payloads.summary(indicator="major")), up=False)),
         page_status(settings("discord"), view(None, up=False)),
+        page_status(settings("slack"), view(parse_summary(payloads.summary(degraded, indicator="minor")))),
     ]
     html = render(parse_summary(payloads.summary()), name="statusio", others=others)
     assert (
         '<h2>Other pages</h2><ul class="rows">'
-        '<li><a href="./">Example</a><span class="status minor">Minor service outage</span></li>'
+        '<li><a href="status?target=discord">discord</a><span class="status unknown">No data</span></li>'
+        '<li><a href="status?target=slack">Example</a><span><span class="status minor">Minor service outage</span>'
+        ' · components: <span class="status minor">Degraded performance</span></span></li>'
         '<li><a href="status?target=cloudflare">Example</a>'
-        '<span class="status major">Partial system outage (stale)</span></li>'
-        '<li><a href="status?target=discord">discord</a><span class="status unknown">No data</span></li></ul>'
+        '<span><span class="status major">Partial system outage (stale)</span>'
+        ' · components: <span class="status ok">Operational</span></span></li>'
+        '<li><a href="./">Example</a><span><span class="status minor">Minor service outage</span>'
+        ' · components: <span class="status ok">Operational</span></span></li></ul>'
     ) in html
 
 

@@ -17,11 +17,17 @@ from tests.test_dashboard import EXPORTER_METRICS, ROOT, metric_names
 PROMETHEUS_DIR = ROOT / "prometheus"
 RULES_PATH = PROMETHEUS_DIR / "alerts.yml"
 RULES_TEST_PATH = PROMETHEUS_DIR / "alerts_test.yml"
+RECORDING_PATH = PROMETHEUS_DIR / "recording.yml"
+RECORDING_TEST_PATH = PROMETHEUS_DIR / "recording_test.yml"
 PROMETHEUS_CONFIG_PATH = PROMETHEUS_DIR / "prometheus.yml"
 ALERTMANAGER_CONFIG_PATH = PROMETHEUS_DIR / "alertmanager.yml"
 
 SEVERITIES = ("critical", "warning", "info")
-COMPONENT_ALERTS = ("StatuspageComponentMajorOutage", "StatuspageComponentDegraded")
+COMPONENT_ALERTS = (
+    "StatuspageComponentMajorOutage",
+    "StatuspageComponentDegraded",
+    "StatuspageScopedComponentsImpaired",
+)
 UPSTREAM_ALERTS = ("StatuspageUpstreamDown", "StatuspageDataStale")
 
 
@@ -31,6 +37,9 @@ def _yaml(path):
 
 RULES = [rule for group in _yaml(RULES_PATH)["groups"] for rule in group["rules"]]
 ALERTS = {rule["alert"]: rule for rule in RULES}
+RECORDING_GROUPS = _yaml(RECORDING_PATH)["groups"]
+RECORDS = {rule["record"]: rule for group in RECORDING_GROUPS for rule in group["rules"]}
+WINDOWS = ("5m", "1d", "7d", "30d")
 ALERTMANAGER = _yaml(ALERTMANAGER_CONFIG_PATH)
 
 
@@ -51,6 +60,7 @@ def test_the_issue_s_alerts_are_all_there():
             "StatuspageRateLimited",
             "StatuspageComponentMajorOutage",
             "StatuspageComponentDegraded",
+            "StatuspageScopedComponentsImpaired",
             "StatuspageIncidentUnresolved",
             "StatuspageMaintenanceInProgress",
             "StatuspageExporterConfigReloadFailed",
@@ -121,6 +131,44 @@ def test_every_alert_is_unit_tested_firing_and_silent(name):
 
 def test_the_unit_tests_load_the_shipped_rules():
     assert _yaml(RULES_TEST_PATH)["rule_files"] == ["alerts.yml"]
+
+
+# -- the availability recording rules -------------------------------------------------------------
+def test_availability_is_recorded_per_component_and_per_page_over_each_window():
+    assert sorted(RECORDS) == sorted(
+        f"{level}:{name}:ratio_{window}"
+        for level, name in (("component", "statuspage_operational"), ("page", "statuspage_indicator_none"))
+        for window in WINDOWS
+    )
+    assert all("alert" not in rule for group in RECORDING_GROUPS for rule in group["rules"])
+
+
+def test_the_short_window_reads_raw_series_and_matches_the_groups_interval():
+    (group,) = RECORDING_GROUPS
+    assert group["interval"] == "5m"
+    assert metric_names(RECORDS["component:statuspage_operational:ratio_5m"]["expr"]) == {"statuspage_component_status"}
+    assert metric_names(RECORDS["page:statuspage_indicator_none:ratio_5m"]["expr"]) == {"statuspage_overall_status"}
+    assert 'status="operational"' in RECORDS["component:statuspage_operational:ratio_5m"]["expr"]
+    assert 'indicator="none"' in RECORDS["page:statuspage_indicator_none:ratio_5m"]["expr"]
+
+
+@pytest.mark.parametrize("record", [r for r in RECORDS if not r.endswith("_5m")])
+def test_long_windows_average_the_short_window_records_never_the_raw_series(record):
+    short = record.rsplit("_", 1)[0] + "_5m"
+    window = record.rsplit("_", 1)[1]
+    assert RECORDS[record]["expr"] == f"sum_over_time({short}[{window}]) / count_over_time({short}[{window}])"
+
+
+def test_the_recording_unit_tests_load_the_shipped_rules_and_check_every_record():
+    tests = _yaml(RECORDING_TEST_PATH)
+    assert tests["rule_files"] == ["recording.yml"]
+    assert tests["evaluation_interval"] == RECORDING_GROUPS[0]["interval"]
+    checked = {metric_names(case["expr"]).pop() for test in tests["tests"] for case in test.get("promql_expr_test", [])}
+    assert checked == set(RECORDS)
+
+
+def test_the_example_prometheus_config_loads_both_rule_files():
+    assert _yaml(PROMETHEUS_CONFIG_PATH)["rule_files"] == [RULES_PATH.name, RECORDING_PATH.name]
 
 
 # -- alertmanager.yml, read as YAML ---------------------------------------------------------------

@@ -410,8 +410,8 @@ def test_status_page_indexes_the_other_pages_from_their_caches_only(pages_file):
         return await (await client.get("/")).text()
 
     html = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], fetchers)
-    assert '<a href="status?target=cloudflare">cloudflare</a><span class="status unknown">No data</span>' in html
-    assert '<a href="status?target=discord">discord</a>' in html
+    assert '<a href="status?target=cloudflare">Cloudflare</a><span class="status unknown">No data</span>' in html
+    assert '<a href="status?target=discord">Discord</a>' in html
     assert [f.calls for f in fetchers.values()] == [0, 0]
 
 
@@ -424,8 +424,10 @@ def test_status_page_of_a_listed_page_indexes_the_default_page(pages_file):
 
     html = serve(GatedFetcher(), scenario, ["--config.file", str(pages_file)], fetchers)
     assert '<p class="state">Partial system outage</p>' in html  # cloudflare's "major"
-    assert '<a href="./">Example</a><span class="status minor">Minor service outage</span>' in html
-    assert '<a href="status?target=discord">discord</a>' in html
+    assert (
+        '<li><a href="status?target=discord">Discord</a><span class="status unknown">No data</span></li>'
+        '<li><a href="./">Example</a><span><span class="status minor">Minor service outage</span>'
+    ) in html  # worst first: discord has no data yet
     assert [f.calls for f in fetchers.values()] == [1, 0]
 
 
@@ -505,6 +507,41 @@ def test_api_status_of_listed_pages_by_name_and_url_with_their_own_exclusions(pa
     assert (cloudflare["indicator"], discord["indicator"]) == ("major", "critical")
     assert [c["name"] for c in cloudflare["components"]] == ["Git Operations", "Actions"]
     assert [c["name"] for c in discord["components"]] == ["Git Operations"]  # components_exclude: ^Actions$
+
+
+def test_a_pages_include_scopes_its_metrics_api_status_page_and_badges_but_not_its_indicator(tmp_path):
+    path = tmp_path / "pages.yml"
+    path.write_text(
+        'pages:\n  - name: vendor\n    url: https://status.vendor.example\n    components_include: "^Act"\n'
+    )
+    components = [
+        payloads.component("Git Operations", "major_outage", id="gitops000001"),
+        payloads.component("Actions", "degraded_performance", id="actions00001"),
+    ]
+    summary = parse_summary(payloads.summary(components, indicator="critical"))
+    fetcher = NamedFetcher("critical")
+    fetcher.result = FetchResult(200, summary, Validators())
+
+    async def scenario(client):
+        answers = {}
+        for route in ("/probe", "/api/v1/status", "/status", "/api/v1/pages"):
+            answers[route] = await (await client.get(route, params={"target": "vendor"})).text()
+        for component in ("Actions", "Git Operations"):
+            badge = await client.get("/api/v1/badge.svg", params={"target": "vendor", "component": component})
+            answers[component] = badge.status
+        return answers
+
+    answers = serve(GatedFetcher(), scenario, ["--config.file", str(path)], {"vendor": fetcher})
+    metrics = answers["/probe"]
+    assert 'component="Actions"' in metrics and "Git Operations" not in metrics
+    assert 'statuspage_components_worst_status{status="degraded_performance"} 1.0' in metrics
+    assert 'statuspage_overall_status{indicator="critical"} 1.0' in metrics  # the vendor's own indicator
+    document = json.loads(answers["/api/v1/status"])
+    assert ([c["name"] for c in document["components"]], document["indicator"]) == (["Actions"], "critical")
+    assert "Actions" in answers["/status"] and "Git Operations" not in answers["/status"]
+    pages = {page["name"]: page for page in json.loads(answers["/api/v1/pages"])["pages"]}
+    assert pages["vendor"]["components_worst_status"] == "degraded_performance"
+    assert (answers["Actions"], answers["Git Operations"]) == (200, 404)
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,55 @@
 """Status page engines by name: the table `--statuspage.engine` and a page's `engine:` choose from.
 
 Each engine is a module that defines `ENGINE` (see `base.Engine`): which documents it reads under a
-page's URL and a pure `interpret` of their bodies. Adding an engine is one module and one line in
-`_MODULES`; the table's order is the order of the help texts and errors.
+page's URL and a pure `interpret` of their bodies. Adding an engine is one module, one line in
+`_MODULES` and one in `detection.DETECTION_ORDER` (where `engine: auto` asks it); the table's order
+is the order of the help texts and errors.
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
 
-from exporter.engines import aws, betterstack, google_cloud, heroku, incidentio, instatus, slack, statusio, statuspage
-from exporter.engines.base import Body, Engine
+from exporter.engines import (
+    apple,
+    aws,
+    azure_devops,
+    betterstack,
+    cachet,
+    feed,
+    google_cloud,
+    heroku,
+    ibm_cloud,
+    incidentio,
+    instatus,
+    salesforce,
+    slack,
+    statusio,
+    statuspage,
+    uptime_kuma,
+)
+from exporter.engines.base import Body, Engine, PageOptions
 
-__all__ = ["ENGINES", "Body", "Engine", "engine_names"]
+__all__ = ["ENGINES", "Body", "Engine", "PageOptions", "engine_names"]
 
-_MODULES = (statuspage, incidentio, statusio, instatus, betterstack, slack, google_cloud, aws, heroku)
+_MODULES = (
+    statuspage,
+    incidentio,
+    statusio,
+    instatus,
+    betterstack,
+    slack,
+    google_cloud,
+    aws,
+    heroku,
+    cachet,
+    uptime_kuma,
+    salesforce,
+    azure_devops,
+    ibm_cloud,
+    apple,
+    feed,
+)
 
 ENGINES = MappingProxyType({module.ENGINE.name: module.ENGINE for module in _MODULES})
 

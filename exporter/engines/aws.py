@@ -3,10 +3,12 @@
 The body is a JSON array of events, served as UTF-16 with a byte-order mark (`decode_json`
 decodes by BOM or charset, UTF-8 too). Codes come as strings ("3") in some places and as numbers
 in others; both are read. An event is unresolved while its `status` is not "0"; its impact is that
-`status`. The `impacted_services` of unresolved events are the components, keyed as AWS keys them
-(`sts-me-central-1`, unique across regions) and named with the region of the event's ARN, each
-with the worst `current` any unresolved event gives it. AWS publishes no overall indicator: it is
-derived.
+`status`. The `impacted_services` of unresolved events are the components, one per service and region: keyed as
+AWS keys them where the key ends with the event's region (`sts-me-central-1`) or the event is
+global, else the key with the region appended (`route53` in an me-south-1 event:
+`route53-me-south-1`, as global services are named by the events of every region they trouble),
+and named with the region of the event's ARN; each with the worst `current` any unresolved event
+gives it. AWS publishes no overall indicator: it is derived.
 """
 
 from __future__ import annotations
@@ -93,8 +95,15 @@ def _impacted_services(event: Mapping[str, Any], region: str, where: str) -> lis
         service = as_object(item, service_where)
         current = string_or_integer(service, "current", service_where)
         name = string(service, "service_name", service_where)
-        found.append((key, f"{name} ({region})", CURRENT_STATUS.get(current, current.lower())))
+        found.append((_component_id(key, region), f"{name} ({region})", CURRENT_STATUS.get(current, current.lower())))
     return found
+
+
+def _component_id(key: str, region: str) -> str:
+    """`sts-me-central-1` as it is; `route53` in an me-south-1 event -> `route53-me-south-1`."""
+    if region == NO_REGION or key.endswith(f"-{region}"):
+        return key
+    return f"{key}-{region}"
 
 
 ENGINE = Engine("aws", endpoints, json_documents(parse_current_events))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Mapping
 
 from exporter.errors import FetchError, InvalidPayload
@@ -203,3 +203,35 @@ def objects(parent: Mapping[str, Any], key: str, where: str) -> list[tuple[Mappi
     value = parent.get(key)
     items = [] if value is None else as_array(value, where)
     return [(as_object(item, f"{where}[{i}]"), f"{where}[{i}]") for i, item in enumerate(items)]
+
+
+def utc_timestamp(obj: Mapping[str, Any], key: str, where: str) -> float | None:
+    """A time as `timestamp` reads it, or one without an offset (`2026-09-12 13:00:03`, as Cachet
+    and Uptime Kuma write them) read as UTC; None if absent or null."""
+    text = optional(obj, key, str, where)
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidPayload(f"{where}.{key}: not a time: {text[:64]!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return _in_range(moment.timestamp(), f"{where}.{key}", text)
+
+
+def epoch_millis(obj: Mapping[str, Any], key: str, where: str) -> float | None:
+    """Unix milliseconds (a number or its decimal text) as seconds; None if absent, null, "" or 0
+    (how these feeds say "none")."""
+    value = obj.get(key)
+    if value is None or value == "" or (value == 0 and not isinstance(value, bool)):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InvalidPayload(f"{where}.{key}: expected Unix milliseconds, got {describe(value)}")
+    try:
+        millis = float(value)
+    except (ValueError, OverflowError):
+        millis = math.nan
+    if not math.isfinite(millis):
+        raise InvalidPayload(f"{where}.{key}: not Unix milliseconds: {str(value)[:64]!r}")
+    return _in_range(millis / 1000, f"{where}.{key}", str(value))

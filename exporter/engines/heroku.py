@@ -1,16 +1,17 @@
 """The `heroku` engine: Heroku's status API, `{url}/api/v4/current-status`.
 
 Components are the `status` systems (Apps, Data, Tools), by their colour. Incidents are the
-`incidents` not `resolved`, their impact from their production colour and their status the type
-of their latest update (`issue`, `update`, `monitoring`, as Heroku spells it). Maintenances are
-the `scheduled` items not `resolved`: `scheduled` while `upcoming`, else `in_progress`. Heroku
-publishes no overall indicator, no page identity and no planned times: the indicator is derived,
-the rest left empty.
+`incidents` not `resolved`: their impact from their production colour (`status_prod`; where the
+incident gives none, that of its latest update that gives one; where none does, green: no
+impact), their status the type of their latest update (`issue`, `update`, `monitoring`, as
+Heroku spells it). Maintenances are the `scheduled` items not `resolved`: `scheduled` while
+`upcoming`, else `in_progress`. Heroku publishes no overall indicator, no page identity and no
+planned times: the indicator is derived, the rest left empty.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from exporter.engines.base import Engine, json_documents
 from exporter.engines.fields import (
@@ -38,6 +39,8 @@ COLOUR_STATUS = {
 COLOUR_IMPACT = {"green": "none", "yellow": "minor", "red": "critical", "blue": "none"}
 #: The status of an incident that has no updates yet.
 NO_UPDATE_STATUS = "issue"
+#: The production colour of an incident that gives none, on itself or on its latest update.
+NO_COLOUR = "green"
 
 
 def endpoints(url: str) -> tuple[str, ...]:
@@ -83,28 +86,48 @@ def _open_items(root: Mapping[str, Any], key: str) -> list[tuple[Mapping[str, An
 
 
 def _incident(obj: Mapping[str, Any], where: str) -> Incident:
-    colour = string(obj, "status_prod", where).lower()
+    updates = _updates(obj, where)
+    latest = _latest(updates)
+    colour = optional(obj, "status_prod", str, where)
+    if colour is None:
+        coloured = _latest([u for u in updates if u.fields.get("status_prod") is not None])
+        colour = NO_COLOUR if coloured is None else string(coloured.fields, "status_prod", coloured.where)
+    colour = colour.lower()
     return Incident(
         id=string_or_integer(obj, "id", where),
         name=string(obj, "title", where),
-        status=_latest_update_type(obj, where),
+        status=NO_UPDATE_STATUS if latest is None else latest.kind,
         impact=COLOUR_IMPACT.get(colour, colour),
         started_at=timestamp(obj, "created_at", where),
     )
 
 
-def _latest_update_type(obj: Mapping[str, Any], where: str) -> str:
+class _Update(NamedTuple):
+    fields: Mapping[str, Any]
+    where: str
+    kind: str
+    at: float | None
+
+
+def _updates(obj: Mapping[str, Any], where: str) -> list[_Update]:
     value = obj.get("updates")
-    updates = [] if value is None else as_array(value, f"{where}.updates")
-    latest_type, latest_at = NO_UPDATE_STATUS, None
-    for i, item in enumerate(updates):
+    items = [] if value is None else as_array(value, f"{where}.updates")
+    updates = []
+    for i, item in enumerate(items):
         update_where = f"{where}.updates[{i}]"
         update = as_object(item, update_where)
         kind = string(update, "update_type", update_where).lower()
-        at = timestamp(update, "created_at", update_where)
-        if latest_at is None or (at is not None and at > latest_at):
-            latest_type, latest_at = kind, at
-    return latest_type
+        updates.append(_Update(update, update_where, kind, timestamp(update, "created_at", update_where)))
+    return updates
+
+
+def _latest(updates: list[_Update]) -> _Update | None:
+    """The update with the latest `created_at` (while none is dated, the last undated one); None if none."""
+    latest = None
+    for update in updates:
+        if latest is None or latest.at is None or (update.at is not None and update.at > latest.at):
+            latest = update
+    return latest
 
 
 def _maintenance(obj: Mapping[str, Any], where: str) -> Maintenance:

@@ -6,7 +6,8 @@ path calls `check_status` on every answer as it arrives (so a 429 ends the fetch
 
 A fetch remembers, per endpoint, the validators of its last 200 (and, for engines that read
 several documents, that body): a 304 for one endpoint reuses its last body; when every endpoint
-answers 304 the page is unchanged.
+answers 304 the page is unchanged. A document read in several pages keeps no validators: a 304
+for its first page would say nothing of the others.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class FetchResult:
     status: int
     summary: Summary | None
     memo: Memo
+    #: The engine that read it.
+    engine: str = ""
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -90,8 +93,19 @@ def check_status(answer: Answer) -> None:
     raise FetchError("http_status", f"HTTP {status}", status, retry_after if status == 503 else None)
 
 
-def interpret(engine: Engine, answers: Sequence[Answer], memo: Memo) -> FetchResult:
-    """The result of one fetch whose every answer is a 200 or a 304, in the engine's endpoint order."""
+def interpret(
+    engine: Engine,
+    answers: Sequence[Answer],
+    memo: Memo,
+    pages: Sequence[Sequence[Answer]] = (),
+    now: float | None = None,
+) -> FetchResult:
+    """The result of one fetch whose every answer is a 200 or a 304, in the engine's endpoint order.
+
+    `pages[i]` are the 200s of the pages after answer i, where the engine reads its documents in
+    pages; `now` (wall clock) is stamped on the new bodies as `received_at`. A document that came
+    in several pages is remembered without validators: its pages are all read again next time.
+    """
     for answer in answers:
         check_status(answer)
     keep_bodies = len(answers) > 1
@@ -110,13 +124,20 @@ def interpret(engine: Engine, answers: Sequence[Answer], memo: Memo) -> FetchRes
             if previous.body is not None:
                 bodies.append(previous.body)
             continue
-        body = Body(answer.body, answer.headers.get("Content-Type", ""))
-        remembered.append(Remembered(Validators.of(answer.headers), body if keep_bodies else None))
+        following = tuple(pages[index]) if index < len(pages) else ()
+        body = Body(
+            answer.body,
+            answer.headers.get("Content-Type", ""),
+            tuple(Body(page.body, page.headers.get("Content-Type", ""), received_at=now) for page in following),
+            now,
+        )
+        validators = Validators() if following else Validators.of(answer.headers)
+        remembered.append(Remembered(validators, body if keep_bodies else None))
         bodies.append(body)
     new_memo = tuple(remembered)
     if all(answer.status == 304 for answer in answers):
-        return FetchResult(304, None, new_memo)
+        return FetchResult(304, None, new_memo, engine.name)
     try:
-        return FetchResult(200, engine.interpret(bodies), new_memo)
+        return FetchResult(200, engine.interpret(bodies), new_memo, engine.name)
     except InvalidPayload as err:
         raise FetchError("invalid_payload", str(err), 200) from None

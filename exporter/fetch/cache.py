@@ -63,6 +63,8 @@ class CacheView:
 
     summary: Summary | None
     stats: FetchStats
+    #: The engine of the latest successful fetch ("" before one): the detected one for `engine: auto`.
+    engine: str = ""
 
 
 def _start_daemon(target: Callable[[], None]) -> None:
@@ -94,6 +96,7 @@ class SummaryCache:
         self._memo: Memo = ()
         self._last_success: float | None = None  # monotonic, for staleness
         self._stats = FetchStats()
+        self._engine = ""
         self._expired_logged = False
 
     def refresh_if_due(self) -> Future[None] | None:
@@ -156,7 +159,7 @@ class SummaryCache:
                     _log.warning(
                         "cached data expired", url=redact_url(self._fetcher.url), max_stale_seconds=self._max_stale
                     )
-            return CacheView(summary, self._stats)
+            return CacheView(summary, self._stats, self._engine)
 
     def _refresh(self, future: Future[None], memo: Memo) -> None:
         started = self._clock.monotonic()
@@ -204,6 +207,7 @@ class SummaryCache:
                 self._last_success = started + duration
                 self._expired_logged = False
                 self._memo = result.memo
+                self._engine = result.engine
                 if result.status == 304:
                     stats = replace(stats, not_modified=stats.not_modified + 1)
                 else:

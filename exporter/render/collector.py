@@ -3,13 +3,19 @@
 Sample output (abridged):
 
     statuspage_up 1.0
+    statuspage_engine_detected 0.0
     statuspage_page_info{engine="statuspage",name="GitHub",page_id="kctbh9vrtdwd",url="https://githubstatus.com"} 1.0
     statuspage_overall_status{indicator="none"} 1.0
     statuspage_overall_status{indicator="minor"} 0.0
     statuspage_component_status{component="Actions",component_id="br0l2tvcx85d",group="",status="operational"} 1.0
     statuspage_component_status{component="Actions",component_id="br0l2tvcx85d",group="",status="major_outage"} 0.0
+    statuspage_components_worst_status{status="operational"} 1.0
+    statuspage_components_worst_status{status="degraded_performance"} 0.0
     statuspage_incidents_unresolved{impact="major"} 1.0
     statuspage_fetch_errors_total{reason="timeout"} 0.0
+
+`statuspage_page_info` is there from the start: before the page's first answer it carries the
+configured (or catalog) name and URL, and for `engine: auto` the engine `auto` until one is detected.
 
 State metrics carry one series per known state (1 for the current one, 0 for the rest) so that
 series never vanish and alerts can say `== 1`. A state this code does not know is exported as one
@@ -18,15 +24,16 @@ more series, never dropped (and warned about once per fetch, by `exporter.fetch.
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterable, Iterator, Sequence
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from exporter.engines.detection import AUTO
 from exporter.fetch.cache import CacheView
 from exporter.model import Summary, visible_components
+from exporter.patterns import NamePattern
 from exporter.urls import redact_url
-from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS
+from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS, worst_component_status
 
 
 class StatuspageCollector:
@@ -35,15 +42,19 @@ class StatuspageCollector:
     def __init__(
         self,
         view: Callable[[], CacheView],
-        exclude: re.Pattern[str] | None,
+        exclude: NamePattern | None,
         *,
+        include: NamePattern | None = None,
         engine: str = "statuspage",
         name: str = "",
         url: str = "",
     ):
-        """`name` and `url` are the configured ones, for what the page itself does not publish."""
+        """`engine` is the configured one (maybe `auto`); `include` and `exclude` scope the components
+        (`model.visible_components`); `name` and `url` are the configured ones, for what the page
+        itself does not publish."""
         self._view = view
         self._exclude = exclude
+        self._include = include
         self._engine = engine
         self._name = name
         self._url = redact_url(url)  # its credentials are for requests, not for the url label
@@ -55,6 +66,12 @@ class StatuspageCollector:
     def collect(self) -> Iterator[Metric]:
         view = self._view()
         yield from self._fetch_metrics(view)
+        yield GaugeMetricFamily(
+            "statuspage_engine_detected",
+            "1 if the page's engine is detected (engine auto), 0 if it is configured.",
+            value=1 if self._engine == AUTO else 0,
+        )
+        yield self._page_info(view)
         if view.summary is not None:
             yield from self._summary_metrics(view.summary)
 
@@ -93,13 +110,17 @@ class StatuspageCollector:
         )
 
     # -- the page's series ---------------------------------------------------------------------
-    def _summary_metrics(self, summary: Summary) -> Iterator[Metric]:
-        page = summary.page
+    def _page_info(self, view: CacheView) -> Metric:
+        page = view.summary.page if view.summary is not None else None
         info = GaugeMetricFamily(
             "statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url", "engine"]
         )
-        info.add_metric([page.id, page.name or self._name, redact_url(page.url) or self._url, self._engine], 1)
-        yield info
+        page_id, name, url = (page.id, page.name, redact_url(page.url)) if page is not None else ("", "", "")
+        info.add_metric([page_id, name or self._name, url or self._url, view.engine or self._engine], 1)
+        return info
+
+    def _summary_metrics(self, summary: Summary) -> Iterator[Metric]:
+        page = summary.page
         if page.updated_at is not None:
             yield GaugeMetricFamily(
                 "statuspage_page_updated_timestamp_seconds",
@@ -125,13 +146,22 @@ class StatuspageCollector:
         updated = GaugeMetricFamily(
             "statuspage_component_updated_timestamp_seconds", "Unix time a component was last updated.", labels=labels
         )
-        for component in visible_components(summary.components, self._exclude):
+        components = visible_components(summary.components, self._exclude, include=self._include)
+        for component in components:
             values = [component.name, component.id, component.group]
             self._add_states(status, values, component.status, COMPONENT_STATUSES)
             if component.updated_at is not None:
                 updated.add_metric(values, component.updated_at)
         yield status
         yield updated
+        worst = GaugeMetricFamily(
+            "statuspage_components_worst_status",
+            "The worst status among the components exported (operational when none is): 1 for it.",
+            labels=["status"],
+        )
+        worst_status = worst_component_status(component.status for component in components)
+        self._add_states(worst, [], worst_status, COMPONENT_STATUSES)
+        yield worst
 
     def _incident_metrics(self, summary: Summary) -> Iterator[Metric]:
         counts = dict.fromkeys(IMPACTS, 0)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Sequence
 
 from exporter.model import Summary
-from exporter.render.status_view import PageStatus
+from exporter.render.status_view import PageStatus, worst_first
 
 CONTENT_TYPE = "application/json"
 
@@ -118,7 +118,7 @@ def max_age(code: int, seconds_until_due: float) -> int:
 
 
 def pages_body(statuses: Sequence[PageStatus]) -> dict[str, Any]:
-    """The document of `/api/v1/pages`: every page, from what is cached."""
+    """The document of `/api/v1/pages`: every page, from what is cached, worst first (`worst_first`)."""
     return {
         "pages": [
             {
@@ -128,10 +128,11 @@ def pages_body(statuses: Sequence[PageStatus]) -> dict[str, Any]:
                 "engine": s.engine,
                 "title": s.title,
                 "indicator": s.summary.indicator if s.summary else None,
+                "components_worst_status": s.components_worst_status,
                 "up": s.up,
                 "stale": s.stale,
             }
-            for s in statuses
+            for s in worst_first(statuses)
         ]
     }
 

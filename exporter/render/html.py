@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from exporter.model import Component, Incident, Maintenance
 from exporter.render.documents import rfc3339
-from exporter.render.status_view import UNKNOWN_TONE, PageStatus, tone, words
+from exporter.render.status_view import UNKNOWN_TONE, PageStatus, tone, words, worst_first
 
 STYLE = """\
 :root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--card:#f6f8fa;\
@@ -66,7 +66,8 @@ class Footer:
 
 
 def render(status: PageStatus, others: Sequence[PageStatus], footer: Footer, now: float) -> str:
-    """The whole page for `status`; `others` are indexed with their cached state; `now` is Unix time."""
+    """The whole page for `status`; `others` are indexed, worst first, with their cached state and the
+    worst status of their components in scope; `now` is Unix time."""
     summary = status.summary
     sections = [_banner(status, now), _warning(status, now)]
     if summary is not None:
@@ -187,14 +188,18 @@ def _index(others: Sequence[PageStatus]) -> str:
     if not others:
         return ""
     rows = []
-    for other in others:
+    for other in worst_first(others):
         href = "./" if other.is_default else "status?target=" + quote(other.target, safe="")
         if other.summary is None:
             state = f'<span class="status {UNKNOWN_TONE}">No data</span>'
         else:
             stale = " (stale)" if other.stale else ""
             value = other.summary.indicator
-            state = f'<span class="status {tone(value)}">{_e(words(value) + stale)}</span>'
+            worst = other.components_worst_status or "operational"
+            state = (
+                f'<span><span class="status {tone(value)}">{_e(words(value) + stale)}</span>'
+                f' · components: <span class="status {tone(worst)}">{_e(words(worst))}</span></span>'
+            )
         rows.append(f'<li><a href="{_e(href)}">{_e(other.title)}</a>{state}</li>')
     return f'<h2>Other pages</h2><ul class="rows">{"".join(rows)}</ul>'
 

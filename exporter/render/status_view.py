@@ -1,20 +1,23 @@
 """What a page's status is, for people and programs: one cache view, as every renderer reads it.
 
-`page_status(settings, view)` applies the page's component exclusion (`model.visible_components`,
-as the metrics do) and says whether the data is fresh, stale (served after failures) or missing,
-and why. The JSON API, the HTML page and the badges all start from a `PageStatus`, so they cannot
-disagree with each other or with the metrics. The word and tone tables say each state in words and as one of
-a few tones that the renderers colour. Knows nothing of HTTP.
+`page_status(settings, view)` applies the page's component scope (`model.visible_components`: its
+include, then its exclude, as the metrics do) and says whether the data is fresh, stale (served
+after failures) or missing, and why. The JSON API, the HTML page and the badges all start from a
+`PageStatus`, so they cannot disagree with each other or with the metrics. The word and tone tables
+say each state in words and as one of a few tones that the renderers colour; `worst_first` orders
+pages as the page list and the status page's index show them. Knows nothing of HTTP.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Iterable
 
 from exporter.fetch.cache import CacheView
 from exporter.model import Summary, visible_components
 from exporter.pagefile import PageSettings
 from exporter.urls import redact_url
+from exporter.vocabulary import component_status_rank, indicator_rank, worst_component_status
 
 #: An indicator in words, as a person reads it.
 INDICATOR_WORDS = {
@@ -70,6 +73,7 @@ class PageStatus:
 
     target: str
     url: str
+    #: The engine that reads the page: the detected one for `auto` once known.
     engine: str
     is_default: bool
     summary: Summary | None
@@ -77,6 +81,8 @@ class PageStatus:
     last_success: float | None
     error_reason: str
     error_detail: str
+    #: The page's name for people until its data names it (the catalog's, else `target`).
+    display_name: str = ""
 
     @property
     def stale(self) -> bool:
@@ -85,8 +91,16 @@ class PageStatus:
 
     @property
     def title(self) -> str:
-        """The page's own name where it gives one, else its name in the configuration."""
-        return (self.summary.page.name if self.summary else "") or self.target
+        """The page's own name where it gives one, else its catalog name, else its configured name."""
+        return (self.summary.page.name if self.summary else "") or self.display_name or self.target
+
+    @property
+    def components_worst_status(self) -> str | None:
+        """The worst status among the page's components in scope (`operational` when none is); None
+        while there is no data."""
+        if self.summary is None:
+            return None
+        return worst_component_status(component.status for component in self.summary.components)
 
     @property
     def state(self) -> str:
@@ -100,16 +114,34 @@ def page_status(settings: PageSettings, view: CacheView, *, is_default: bool = F
     """The page's status from its cache view, with its components filtered as the metrics are."""
     summary = view.summary
     if summary is not None:
-        summary = replace(summary, components=visible_components(summary.components, settings.components_exclude))
+        components = visible_components(
+            summary.components, settings.components_exclude, include=settings.components_include
+        )
+        summary = replace(summary, components=components)
     stats = view.stats
     return PageStatus(
         target=settings.name,
         url=redact_url(settings.url),
-        engine=settings.engine,
+        engine=view.engine or settings.engine,
         is_default=is_default,
         summary=summary,
         up=stats.up,
         last_success=stats.last_success_timestamp or None,
         error_reason=stats.last_error_reason,
         error_detail=stats.last_error_detail,
+        display_name=settings.display_name,
     )
+
+
+def worst_first(statuses: Iterable[PageStatus]) -> list[PageStatus]:
+    """The pages, worst first: those without data (nothing is known of them), then by the worst
+    status of their components in scope, then by their overall indicator; ties keep their order
+    (the default page first, then the page file's)."""
+    return sorted(statuses, key=_badness, reverse=True)
+
+
+def _badness(status: PageStatus) -> tuple[bool, float, float]:
+    if status.summary is None:
+        return (True, 0.0, 0.0)
+    worst = status.components_worst_status or "operational"
+    return (False, component_status_rank(worst), indicator_rank(status.summary.indicator))

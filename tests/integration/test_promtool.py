@@ -14,6 +14,9 @@ from tests.test_rules import (
     ALERTMANAGER_CONFIG_PATH,
     PROMETHEUS_CONFIG_PATH,
     PROMETHEUS_DIR,
+    RECORDING_PATH,
+    RECORDING_TEST_PATH,
+    RECORDS,
     RULES,
     RULES_PATH,
     RULES_TEST_PATH,
@@ -32,8 +35,15 @@ def test_rules_pass_promtool_check():
     assert f"SUCCESS: {len(RULES)} rules found" in result.stdout
 
 
-def test_rule_unit_tests_pass():
-    result = _run("promtool", "test", "rules", RULES_TEST_PATH.name)
+def test_recording_rules_pass_promtool_check():
+    result = _run("promtool", "check", "rules", RECORDING_PATH.name)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"SUCCESS: {len(RECORDS)} rules found" in result.stdout
+
+
+@pytest.mark.parametrize("path", [RULES_TEST_PATH, RECORDING_TEST_PATH], ids=lambda path: path.name)
+def test_rule_unit_tests_pass(path):
+    result = _run("promtool", "test", "rules", path.name)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
 
@@ -41,7 +51,7 @@ def test_rule_unit_tests_pass():
 def test_prometheus_config_passes_promtool_check():
     result = _run("promtool", "check", "config", PROMETHEUS_CONFIG_PATH.name)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 1 rule files found" in result.stdout
+    assert "SUCCESS: 2 rule files found" in result.stdout
 
 
 def test_alertmanager_config_passes_amtool_check():

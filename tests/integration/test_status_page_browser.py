@@ -8,6 +8,7 @@ to tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests import payloads
-from tests.fakepage import FakeStatuspage, Reply
+from tests.fakepage import SUMMARY_PATH, FakeStatuspage, Reply
 from tests.integration.exporter_process import REPO, ExporterProcess
 
 CHROMIUM = "/usr/bin/chromium"
@@ -142,7 +143,10 @@ def test_every_component_is_visible_with_its_status_and_nothing_overflows(export
         assert page.get_by_text("Git pushes fail for some users").is_visible()
         assert page.get_by_text("Database upgrade").is_visible()
         index = _row(page, "Cloudflare")
-        assert index.locator(".status").inner_text() == "Minor service outage"
+        assert [status.inner_text() for status in index.locator(".status").all()] == [
+            "Minor service outage",
+            "Operational",  # the worst of its components
+        ]
         for link in ("Metrics", "Health", "Readiness"):
             assert page.get_by_role("link", name=link, exact=True).is_visible()
         overflow = page.evaluate(
@@ -226,3 +230,78 @@ def test_stale_data_shows_a_visible_warning_above_the_components(browser):
                 assert watched.errors == []
             finally:
                 watched.close()
+
+
+#: (page name, its title, indicator, {component: status}) of the vendors page's pages; None: no data.
+VENDORS = [
+    ("openai", "OpenAI", "minor", {"API": "operational", "Sora": "degraded_performance"}),
+    ("cloudflare", "Cloudflare", "major", {"CDN": "partial_outage", "DNS": "operational"}),
+    ("slack", "Slack", "none", {"Messaging": "operational", "Calls": "operational"}),
+    ("stripe", "stripe", None, {}),
+    ("discord", "Discord", "maintenance", {"Voice": "under_maintenance"}),
+    ("atlassian", "Atlassian", "none", {"Jira": "operational"}),
+]
+
+
+@pytest.fixture(scope="module")
+def vendors_exporter(tmp_path_factory):
+    """GitHub as the default page (scoped to Actions and Git Operations) and six other pages."""
+    _require_chromium()
+    pages_file = tmp_path_factory.mktemp("vendors") / "pages.yml"
+    with FakeStatuspage() as fake:
+        github = {"Actions": "degraded_performance", "Git Operations": "operational", "Copilot": "major_outage"}
+        fake.set_document("/github" + SUMMARY_PATH, vendor_summary("GitHub", "critical", github))
+        lines = ["pages:"]
+        for name, title, indicator, components in VENDORS:
+            path = f"/{name}{SUMMARY_PATH}"
+            if indicator is None:
+                fake.set_route(path, Reply(status=503, body=b"unavailable", etag=False))
+            else:
+                fake.set_document(path, vendor_summary(title, indicator, components))
+            lines.append(f"  - name: {name}\n    url: {fake.url}/{name}")
+        lines.append('    components_include: "^Jira$"')
+        pages_file.write_text("\n".join(lines) + "\n")
+        args = [
+            "--statuspage.url", f"{fake.url}/github", "--components.include", "^(Actions|Git Operations)$",
+            "--config.file", str(pages_file),
+        ]  # fmt: skip
+        with ExporterProcess(args) as process:
+            for name, *_ in VENDORS:
+                process.get("/status", params={"target": name})  # so the index has their state
+            yield process
+
+
+def vendor_summary(title: str, indicator: str, components: dict[str, str]) -> bytes:
+    built = [payloads.component(name, status, id=f"{name.lower()[:8]:0<12}") for name, status in components.items()]
+    return json.dumps(payloads.summary(built, indicator=indicator, page={**payloads.PAGE, "name": title})).encode()
+
+
+def test_the_index_lists_every_other_page_worst_first_with_its_worst_component_in_scope(vendors_exporter, browser):
+    watched = Watched(browser, viewport={"width": 800, "height": 900})
+    try:
+        assert watched.page.goto(vendors_exporter.base_url + "/").status == 200
+        page = watched.page
+        assert page.locator("h1").inner_text() == "GitHub"
+        # Copilot (major outage) is outside the default page's scope; the indicator stays GitHub's own.
+        assert page.locator(".banner .state").inner_text() == "Major system outage"
+        assert [_name_of(row) for row in page.locator("main > ul.rows").first.locator("li").all()] == [
+            "Actions",
+            "Git Operations",
+        ]
+        index = page.locator("h2", has_text="Other pages").locator("xpath=following-sibling::ul[1]/li")
+        assert [" ".join(row.inner_text().split()) for row in index.all()] == [
+            "stripe No data",
+            "Cloudflare Partial system outage · components: Partial outage",
+            "OpenAI Minor service outage · components: Degraded performance",
+            "Discord Service under maintenance · components: Under maintenance",
+            "Slack All systems operational · components: Operational",
+            "Atlassian All systems operational · components: Operational",
+        ]
+        assert watched.errors == []
+        watched.screenshot("vendors-status-page.png")
+    finally:
+        watched.close()
+
+
+def _name_of(row) -> str:
+    return row.locator(".name").inner_text()
