@@ -22,6 +22,7 @@ from exporter import log
 from exporter.errors import FetchError
 from exporter.fetch.answers import FetchResult, Memo
 from exporter.model import Summary
+from exporter.urls import redact_url
 from exporter.vocabulary import REASONS
 
 _log = log.get_logger(__name__)
@@ -155,7 +156,9 @@ class SummaryCache:
                 summary = None
                 if not self._expired_logged:
                     self._expired_logged = True
-                    _log.warning("cached data expired", url=self._fetcher.url, max_stale_seconds=self._max_stale)
+                    _log.warning(
+                        "cached data expired", url=redact_url(self._fetcher.url), max_stale_seconds=self._max_stale
+                    )
             return CacheView(summary, self._stats, self._engine)
 
     def _refresh(self, future: Future[None], memo: Memo) -> None:
@@ -166,7 +169,7 @@ class SummaryCache:
             except FetchError as err:
                 result = err
             except Exception:  # a bug: loud in the log and in statuspage_up, but we keep serving
-                _log.exception("fetch crashed", url=self._fetcher.url)
+                _log.exception("fetch crashed", url=redact_url(self._fetcher.url))
                 result = None
             self._record(result, started, self._clock.monotonic() - started)
         finally:
@@ -210,7 +213,7 @@ class SummaryCache:
                 else:
                     self._summary = result.summary
             self._stats = stats
-        url = self._fetcher.url
+        url = redact_url(self._fetcher.url)
         if result is None:
             return
         if isinstance(result, FetchError):

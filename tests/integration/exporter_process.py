@@ -41,8 +41,11 @@ class ExporterProcess:
         preexec_fn=None,
         scheme: str = "http",
         client: dict | None = None,
+        program: tuple[str, ...] = ("-m", "exporter"),
     ):
-        """`scheme` and `client` (requests keywords: verify, cert, auth) for a TLS or password-protected exporter."""
+        """`scheme` and `client` (requests keywords: verify, cert, auth) for a TLS or password-protected exporter;
+        `program`: what the interpreter runs, before the flags (a `-c` driver script, for instance)."""
+        self.program = program
         self.preexec_fn = preexec_fn
         self.scheme = scheme
         self.client = client or {}
@@ -59,7 +62,7 @@ class ExporterProcess:
 
     def start(self, wait_ready: bool = True) -> ExporterProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "exporter", *self.args],
+            [sys.executable, *self.program, *self.args],
             cwd=REPO,
             env=self.env,
             stdout=subprocess.PIPE,
