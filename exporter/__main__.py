@@ -1,6 +1,8 @@
 """Entry point: flags and environment -> Config -> logging -> wiring -> serve until SIGTERM/SIGINT.
 
-The only module with side effects. `main()` is the console script `github-status-exporter`.
+The only module with side effects (with `exporter.launch`, the console script, which holds SIGHUP
+before importing this). `python -m exporter` runs `main()` here, which holds SIGHUP from its first
+line; the console script holds it from before the imports.
 """
 
 from __future__ import annotations
@@ -25,17 +27,20 @@ from exporter.fetch.cache import Fetcher
 from exporter.fetch.detect import DetectingFetcher
 from exporter.fetch.fetcher import PageFetcher
 from exporter.fetch.slots import Upstream
+from exporter.fetch.unknown import UnknownValues
 from exporter.fetch.workers import shared_workers
+from exporter.launch import HeldHangups
 from exporter.pagefile import PageSettings, default_page, load_pages
 from exporter.reload import Reloader
 from exporter.render.collector import BuildInfoCollector
 from exporter.render.metrics import OwnMetrics, render_executor
 from exporter.targets import CachePool, PageTarget
+from exporter.urls import redact_url
 from exporter.web.config import PLAIN, WebConfig
 from exporter.web.config import load as load_web_config
 from exporter.web.listener import Listener, follow_web_config
 from exporter.web.server import ClientErrorLogFilter, ExporterApp, PageInfo, http_server
-from exporter.web.watcher import WebConfigWatcher
+from exporter.web.watcher import WebConfigWatcher, log_warnings
 
 #: How long open connections get to finish their answer after SIGTERM.
 SHUTDOWN_GRACE_SECONDS = 2.0
@@ -57,15 +62,21 @@ def build_app(
     if web is None:
         web = WebConfigWatcher("", PLAIN)
     upstream = Upstream()
+    unknown = UnknownValues()
     if make_fetcher is None:
 
         def make_fetcher(page: PageSettings) -> Fetcher:
             if page.engine == AUTO:
                 return DetectingFetcher(
-                    page.url, page.fetch_timeout, page.cache_max_stale, upstream=upstream, options=page.engine_options
+                    page.url,
+                    page.fetch_timeout,
+                    page.cache_max_stale,
+                    upstream=upstream,
+                    options=page.engine_options,
+                    unknown=unknown,
                 )
             engine = ENGINES[page.engine].for_page(page.engine_options)
-            return PageFetcher(page.url, page.fetch_timeout, engine=engine, upstream=upstream)
+            return PageFetcher(page.url, page.fetch_timeout, engine=engine, upstream=upstream, unknown=unknown)
 
     pool = CachePool(make_fetcher)
     default = default_page(config)
@@ -97,8 +108,17 @@ def build_app(
     return app, reloader
 
 
-async def serve(config: Config, app: ExporterApp, reloader: Reloader, web: WebConfigWatcher | None = None) -> None:
-    """Serve until SIGTERM or SIGINT, then close connections and return. SIGHUP reloads."""
+async def serve(
+    config: Config,
+    app: ExporterApp,
+    reloader: Reloader,
+    web: WebConfigWatcher | None = None,
+    held: HeldHangups | None = None,
+) -> None:
+    """Serve until SIGTERM or SIGINT, then close connections and return. SIGHUP reloads.
+
+    `held` counts the SIGHUPs that came before the reload handler was in place: any is one reload.
+    """
     if web is None:
         web = WebConfigWatcher("", PLAIN)
     loop = asyncio.get_running_loop()
@@ -120,6 +140,9 @@ async def serve(config: Config, app: ExporterApp, reloader: Reloader, web: WebCo
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
     loop.add_signal_handler(signal.SIGHUP, on_hangup)
+    if held is not None and held.count:
+        _log.info("reloading for a SIGHUP received while starting", signals=held.count)
+        on_hangup()
     http = http_server(app)
     listener = Listener(http, config.listen_host or None, config.listen_port)
     addresses = sorted({_format_address(name) for name in await listener.start(web.current.ssl_context)})
@@ -128,7 +151,7 @@ async def serve(config: Config, app: ExporterApp, reloader: Reloader, web: WebCo
         "exporter started",
         version=__version__,
         listen_address=",".join(addresses),
-        url=config.status_url,
+        url=redact_url(config.status_url),
         vendor=config.vendor or None,
         engine=config.engine,
         cache_ttl_seconds=config.cache_ttl,
@@ -177,8 +200,8 @@ def _event_loop_runner():
 CATALOG_RENDERERS: Mapping[str, Callable[[], str]] = {"text": catalog.render_text, "yaml": catalog.render_page_file}
 
 
-def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
-    """The whole program; returns the exit code."""
+def run(argv: Sequence[str], environ: Mapping[str, str], held: HeldHangups | None = None) -> int:
+    """The whole program; returns the exit code. `held`: SIGHUPs held since the start (see launch)."""
     try:
         config = load(argv, environ)
         if config.catalog:  # the catalog needs no page file nor web config
@@ -190,6 +213,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         print(f"{PROGRAM}: {err}", file=sys.stderr)
         return 2
     if config.config_check:
+        for warning in web_config.warnings:
+            print(f"{PROGRAM}: warning: {config.web_config_file}: {warning}", file=sys.stderr)
         print(
             f"{PROGRAM}: configuration OK ({len(pages)} pages in {config.config_file or 'no --config.file'}"
             + (f"; {_describe(web_config)} in {config.web_config_file})" if config.web_config_file else ")")
@@ -198,6 +223,9 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     log.configure(config.log_level, config.log_format)
     logging.getLogger("aiohttp.server").addFilter(ClientErrorLogFilter())
     _raise_open_files_limit()
+    log_warnings(web_config, config.web_config_file)
+    web = WebConfigWatcher(config.web_config_file, web_config)
+    app, reloader = build_app(config, pages, web=web)
     # Every thread the fetches use, started now: the thread count stays what it is from the start.
     shared_workers().start()
     alarm_clock().start()
@@ -205,10 +233,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     # What was built so far lives as long as the process: full collections need not walk it again
     # (they hold the interpreter, and so the event loop, for as long as they take).
     gc.freeze()
-    web = WebConfigWatcher(config.web_config_file, web_config)
-    app, reloader = build_app(config, pages, web=web)
     try:
-        _event_loop_runner()(serve(config, app, reloader, web))
+        _event_loop_runner()(serve(config, app, reloader, web, held))
     except OSError as err:
         _log.error("cannot listen", listen_address=config.listen_address, error=str(err))
         return 1
@@ -221,8 +247,9 @@ def _describe(web: WebConfig) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console script entry point."""
-    sys.exit(run(sys.argv[1:] if argv is None else argv, os.environ))
+    """`python -m exporter`: SIGHUP held from the first line (its imports are done by then)."""
+    held = HeldHangups.hold()
+    sys.exit(run(sys.argv[1:] if argv is None else argv, os.environ, held))
 
 
 if __name__ == "__main__":

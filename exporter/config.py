@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from exporter import __version__, catalog
 from exporter.engines import ENGINES, engine_names
 from exporter.engines.detection import AUTO
+from exporter.patterns import NamePattern, compile_pattern
+from exporter.urls import redact_url
 
 PROGRAM = "github-status-exporter"
 
@@ -44,7 +46,7 @@ class Config:
     cache_ttl: float
     cache_max_stale: float
     fetch_timeout: float
-    components_exclude: re.Pattern[str] | None
+    components_exclude: NamePattern | None
     log_level: str
     log_format: str
     config_file: str = ""
@@ -59,7 +61,7 @@ class Config:
     title: str = ""
     catalog: bool = False
     output: str = "text"
-    components_include: re.Pattern[str] | None = None
+    components_include: NamePattern | None = None
 
     @property
     def listen_address(self) -> str:
@@ -121,21 +123,24 @@ def parse_listen_address(text: str) -> tuple[str, int]:
 
 
 def parse_status_url(text: str) -> str:
+    """A page's base URL. Credentials in it (`https://user:secret@host`) are sent as basic auth and
+    never shown: every message shows the URL redacted."""
+    shown = redact_url(text)
     if _has_space_or_control(text):
-        raise ValueError(f"invalid URL {text!r} (no spaces or control characters)")
+        raise ValueError(f"invalid URL {shown!r} (no spaces or control characters)")
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0-65535
     except ValueError:
-        raise ValueError(f"invalid URL {text!r} (want http(s)://host[:port][/path])") from None
+        raise ValueError(f"invalid URL {shown!r} (want http(s)://host[:port][/path])") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"invalid URL {text!r} (want http(s)://host[/path])")
+        raise ValueError(f"invalid URL {shown!r} (want http(s)://host[/path])")
     try:
         parts.hostname.encode("idna")
     except UnicodeError:
-        raise ValueError(f"invalid URL {text!r} (the host is not a valid name)") from None
+        raise ValueError(f"invalid URL {shown!r} (the host is not a valid name)") from None
     if parts.query or parts.fragment:
-        raise ValueError(f"invalid URL {text!r} (no query or fragment: it is the page's base URL)")
+        raise ValueError(f"invalid URL {shown!r} (no query or fragment: it is the page's base URL)")
     return text.rstrip("/")
 
 
@@ -149,14 +154,12 @@ def _has_space_or_control(text: str) -> bool:
     return any(char.isspace() or not char.isprintable() for char in text)
 
 
-def parse_regex(text: str) -> re.Pattern[str] | None:
-    """A regular expression; the empty string means none (the usual way to switch a filter off)."""
+def parse_regex(text: str) -> NamePattern | None:
+    """A regular expression in RE2 syntax (`exporter.patterns`); the empty string means none (the
+    usual way to switch a filter off)."""
     if text == "":
         return None
-    try:
-        return re.compile(text)
-    except re.error as err:
-        raise ValueError(f"invalid regular expression {text!r}: {err}") from None
+    return compile_pattern(text)
 
 
 def parse_bool(text: str) -> bool:

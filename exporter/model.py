@@ -10,6 +10,7 @@ Knows nothing of HTTP, engines or Prometheus.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import time
 from dataclasses import dataclass, fields
@@ -17,6 +18,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from exporter.errors import InvalidPayload
+from exporter.patterns import NamePattern
 from exporter.vocabulary import REASONS
 
 # JSON may escape half a surrogate pair ("\\ud800"); such a string cannot be written as UTF-8.
@@ -49,12 +51,30 @@ def shorten(text: str) -> str:
     return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "..."
 
 
+#: The most one page may hold: a document beyond these is `InvalidPayload`, never rendered. Far
+#: above any real page (GitHub lists about 20 components, the largest pages a few hundred), far
+#: below what would make a rendering slow (10,000 components cost 0.5 s a rendering).
+MAX_COMPONENTS = 5000
+MAX_INCIDENTS = 500
+MAX_MAINTENANCES = 500
+#: The longest text (a name, an id, a status word) kept, in characters: a longer one is cut to
+#: this length, its last character an ellipsis "…". Bounds every label value, log field and line
+#: of the status page an upstream can fill.
+MAX_TEXT_LENGTH = 256
+
+
+def cut(text: str, limit: int = MAX_TEXT_LENGTH) -> str:
+    """The text, or its first `limit - 1` characters and "…" when it is longer than `limit`."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 class _Checked:
     """Whatever an engine forgets, nothing it builds can break a rendering later.
 
     Every string field holds text that encodes as UTF-8 (JSON can escape half a surrogate pair:
-    lone surrogates become U+FFFD); the state words (`_WORDS`) are not empty; and every time is
-    within the years renderers can write. A page breaking the last two is invalid: `InvalidPayload`.
+    lone surrogates become U+FFFD) and is at most `MAX_TEXT_LENGTH` characters (longer text is
+    `cut`); the state words (`_WORDS`) are not empty; and every time is within the years renderers
+    can write. A page breaking the last two is invalid: `InvalidPayload`.
     """
 
     _WORDS: tuple[str, ...] = ()
@@ -63,12 +83,22 @@ class _Checked:
         for name in self._WORDS:
             if getattr(self, name) == "":
                 raise InvalidPayload(f"{type(self).__name__.lower()} {name}: empty")
-        for field in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, field.name)
-            if isinstance(value, str) and _LONE_SURROGATE.search(value):
-                object.__setattr__(self, field.name, clean(value))
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                if len(value) > MAX_TEXT_LENGTH:
+                    value = cut(value)
+                    object.__setattr__(self, name, value)
+                if _LONE_SURROGATE.search(value):
+                    object.__setattr__(self, name, clean(value))
             elif isinstance(value, (int, float)) and not EARLIEST_SECONDS <= value <= LATEST_SECONDS:
-                raise InvalidPayload(f"{type(self).__name__.lower()} {field.name}: time out of range: {value!r}")
+                raise InvalidPayload(f"{type(self).__name__.lower()} {name}: time out of range: {value!r}")
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    # dataclasses.fields() builds its tuple anew on every call: a third of a Component's cost.
+    return tuple(field.name for field in fields(cls))
 
 
 @dataclass(frozen=True)
@@ -125,18 +155,21 @@ class Summary(_Checked):
     """Everything one page says, in the order the page lists it.
 
     Ids are unique within each kind: a series per id must never repeat, or Prometheus would refuse
-    the whole scrape (the exporter's own series with it). A page repeating one is `InvalidPayload`.
+    the whole scrape (the exporter's own series with it). A page repeating one, or holding more
+    than `MAX_COMPONENTS`, `MAX_INCIDENTS` or `MAX_MAINTENANCES`, is `InvalidPayload`.
     """
 
     _WORDS = ("indicator",)
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for kind, items in (
-            ("component", self.components),
-            ("incident", self.incidents),
-            ("maintenance", self.maintenances),
+        for kind, items, limit in (
+            ("component", self.components, MAX_COMPONENTS),
+            ("incident", self.incidents, MAX_INCIDENTS),
+            ("maintenance", self.maintenances, MAX_MAINTENANCES),
         ):
+            if len(items) > limit:
+                raise InvalidPayload(f"{len(items)} {kind}s: over the limit of {limit} {kind}s per page")
             seen: set[str] = set()
             for item in items:
                 if item.id in seen:
@@ -152,22 +185,26 @@ class Summary(_Checked):
 
 def visible_components(
     components: tuple[Component, ...],
-    exclude: re.Pattern[str] | None,
+    exclude: NamePattern | None,
     *,
-    include: re.Pattern[str] | None = None,
+    include: NamePattern | None = None,
 ) -> tuple[Component, ...]:
     """The components a page's scope leaves, in their order: the one place component filters match.
 
     First `include` (`--components.include`): only the components it finds in their name or, for a
     component in a group, in `group/name` (every component for None). Then `exclude`
     (`--components.exclude`): less those it finds in their name (none for None).
+
+    The patterns are RE2's (linear time, `exporter.patterns`) and a name, a group, is at most
+    MAX_TEXT_LENGTH characters, so matching 5,000 components takes milliseconds whatever the
+    patterns an upstream's names meet.
     """
     if include is None and exclude is None:
         return components
     return tuple(component for component in components if _in_scope(component, include, exclude))
 
 
-def _in_scope(component: Component, include: re.Pattern[str] | None, exclude: re.Pattern[str] | None) -> bool:
+def _in_scope(component: Component, include: NamePattern | None, exclude: NamePattern | None) -> bool:
     if include is not None and not include.search(component.name):
         if not component.group or not include.search(f"{component.group}/{component.name}"):
             return False

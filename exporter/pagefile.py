@@ -41,6 +41,8 @@ from exporter.config import (
 from exporter.engines import PageOptions, engine_names
 from exporter.engines.base import DEFAULT_FEED_MAX_AGE
 from exporter.engines.detection import AUTO
+from exporter.patterns import NamePattern
+from exporter.urls import redact_url
 
 
 def parse_engine(text: str) -> str:
@@ -61,7 +63,7 @@ class PageSettings:
     cache_ttl: float
     cache_max_stale: float
     fetch_timeout: float
-    components_exclude: re.Pattern[str] | None
+    components_exclude: NamePattern | None
     engine: str = "statuspage"
     feed_max_age: float = DEFAULT_FEED_MAX_AGE
     #: What people call the page before it names itself: the catalog's name for it ("": none).
@@ -72,7 +74,7 @@ class PageSettings:
         """The page's name for people until its own data names it: its title, else its name."""
         return self.title or self.name
 
-    components_include: re.Pattern[str] | None = None
+    components_include: NamePattern | None = None
 
     @property
     def fetch_key(self) -> tuple:
@@ -217,7 +219,8 @@ def parse_pages(document: Any, defaults: Config) -> tuple[PageSettings, ...]:
             if key in values:
                 earlier = first_seen.setdefault((key, identity), where)
                 if earlier != where:
-                    errors.append(f"{where}.{key}: duplicate {key} {values[key]!r} (also {earlier})")
+                    shown = redact_url(values[key]) if key == "url" else values[key]
+                    errors.append(f"{where}.{key}: duplicate {key} {shown!r} (also {earlier})")
         if len(values) == len(_FIELDS):
             title = vendor.name if vendor is not None else catalog.display_name(values["url"], values["engine"])
             pages.append(PageSettings(**values, title=title))

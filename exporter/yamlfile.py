@@ -2,6 +2,9 @@
 
 A mapping with the same key twice, or with a list or mapping as a key, is an error (PyYAML would
 keep the last value silently); so are files that cannot be read, are not UTF-8, or nest too deeply.
+Merge keys (`<<: *base`, `<<: [*a, *b]`) work as in Go's YAML (and so in Prometheus and the
+exporter-toolkit): a mapping's own keys override merged ones, the first merged mapping wins over
+later ones; only a key written twice in the same mapping is a duplicate.
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ class YAMLFileError(ValueError):
     """The file cannot be read as YAML; the message is one line, prefixed with the path."""
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses a mapping with the same key twice, or with an unhashable key."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            # SafeLoader's flatten_mapping merges `<<` (whose keys the mapping's own may override).
+            key = "<<" if key_node.tag == _MERGE_TAG else self.construct_object(key_node, deep=deep)
             if not isinstance(key, Hashable):
                 raise yaml.constructor.ConstructorError(
                     None, None, "a key that is a list or a mapping", key_node.start_mark

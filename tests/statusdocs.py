@@ -11,12 +11,13 @@ import jsonschema
 
 from exporter.model import CacheView, FetchStats, Summary
 from exporter.pagefile import PageSettings
+from exporter.patterns import compile_pattern
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "schemas"
 #: 2026-11-28T06:00:00Z, the "now" of the builder tests.
 NOW = 1_795_845_600.0
-GITHUB_EXCLUDE = re.compile(r"^Visit www\.githubstatus\.com")
+GITHUB_EXCLUDE = compile_pattern(r"^Visit www\.githubstatus\.com")
 
 
 def settings(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from exporter import __version__
 from exporter.__main__ import run
 from exporter.config import Config, ConfigError, load, parse_duration, parse_listen_address
 from exporter.engines import engine_names
+from exporter.patterns import compile_pattern
 
 
 def test_defaults():
@@ -20,7 +19,7 @@ def test_defaults():
         cache_ttl=30.0,
         cache_max_stale=600.0,
         fetch_timeout=5.0,
-        components_exclude=re.compile(r"^Visit www\.githubstatus\.com"),
+        components_exclude=compile_pattern(r"^Visit www\.githubstatus\.com"),
         log_level="info",
         log_format="json",
         title="GitHub",
@@ -46,7 +45,7 @@ def test_environment_sets_and_flags_win():
         cache_ttl=45.0,
         cache_max_stale=3600.0,
         fetch_timeout=2.0,
-        components_exclude=re.compile("^x"),
+        components_exclude=compile_pattern("^x"),
         log_level="debug",
         log_format="json",
     )
@@ -248,8 +247,8 @@ def test_an_empty_exclude_means_no_filter(argv, environ):
     [
         ([], {}, None),
         (["--components.include", ""], {"COMPONENTS_INCLUDE": "^x"}, None),
-        ([], {"COMPONENTS_INCLUDE": "^(API|Actions)$"}, re.compile("^(API|Actions)$")),
-        (["--components.include=Git"], {"COMPONENTS_INCLUDE": "^x"}, re.compile("Git")),
+        ([], {"COMPONENTS_INCLUDE": "^(API|Actions)$"}, compile_pattern("^(API|Actions)$")),
+        (["--components.include=Git"], {"COMPONENTS_INCLUDE": "^x"}, compile_pattern("Git")),
     ],
 )
 def test_include_is_empty_by_default_and_set_by_flag_or_environment(argv, environ, pattern):
@@ -267,6 +266,17 @@ def test_bad_flag_exits_2_with_one_line_on_stderr(capsys):
     assert captured.out == ""
     assert captured.err == (
         "github-status-exporter: --cache.ttl: invalid duration 'abc' (want e.g. 500ms, 30s, 5m, 1h)\n"
+    )
+
+
+def test_a_pattern_re2_cannot_compile_exits_2_with_one_line_and_nothing_from_the_library(capfd):
+    assert run(["--components.exclude", "^(?=Visit)"], {}) == 2
+    captured = capfd.readouterr()  # file descriptors: RE2 would write its own lines to fd 2
+    assert captured.out == ""
+    assert captured.err == (
+        "github-status-exporter: --components.exclude: invalid regular expression '^(?=Visit)': not supported by "
+        "RE2, the linear-time engine names are matched with (no backreferences or lookaround): "
+        "invalid perl operator: (?=\n"
     )
 
 

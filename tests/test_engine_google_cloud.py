@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 import tracemalloc
 
 import pytest
@@ -230,3 +231,13 @@ def test_a_long_history_is_read_without_holding_its_tree():
     assert [i.id for i in summary.incidents] == ["open"]
     # The decoded text (the size of the feed) plus one incident at a time, not the whole tree.
     assert streamed_peak < 1.2 * len(feed) < whole_peak
+
+
+def test_a_feed_of_more_items_than_one_array_may_hold_is_refused_as_soon_as_the_limit_is_passed():
+    """Regression: a 32 MiB array of small elements was decoded one by one, 20 s after the deadline."""
+    body = b"[" + b"1," * (16 * 1024 * 1024 - 2) + b"1]"
+    started = time.monotonic()
+    with pytest.raises(InvalidPayload) as caught:
+        google_cloud.ENGINE.interpret([Body(body, "application/json")])
+    assert str(caught.value) == "document: more than 20000 items, over the limit of 20000 items in one array"
+    assert time.monotonic() - started < 2.0

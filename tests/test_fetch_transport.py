@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import gzip
+import logging
 import socket
 import ssl
 import threading
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from exporter.engines.base import MAX_BODY_BYTES
 from exporter.errors import FetchError
 from exporter.fetch.alarms import alarm_clock
-from exporter.fetch.transport import Deadline, Transport
+from exporter.fetch.transport import Answer, Deadline, Transport
 from tests import payloads
 from tests.fakepage import FakeStatuspage, Reply
+from tests.rawpage import RawPage, http_answer
 
 
 def test_left_counts_down_and_raises_timeout_once_passed():
@@ -187,3 +192,188 @@ def test_a_host_name_idna_cannot_encode_is_a_connection_failure():
         Deadline(1.0).resolve("status..example.com", 443)
     assert caught.value.reason == "connection"
     assert caught.value.detail.startswith("cannot resolve status..example.com: ")
+
+
+# -- hostile upstreams on raw sockets: what HTTP libraries would never send ----------------------
+
+SUMMARY = "/api/v2/summary.json"
+
+
+def answer(url: str, seconds: float = 5.0) -> Answer:
+    deadline = Deadline(seconds)
+
+    def work():
+        with Transport(deadline, MAX_BODY_BYTES) as transport:
+            return transport.get(url, {})
+
+    return deadline.run(work)
+
+
+def redirecting(location: str, final: bytes = b"{}"):
+    """A page whose summary redirects to `location`, and whose every other path answers `final`."""
+
+    def respond(request_line: str) -> bytes:
+        if request_line.split(" ")[1] == SUMMARY:
+            return http_answer("302 Found", {"Location": location, "Content-Length": "0"})
+        return http_answer("200 OK", {"Content-Type": "application/json", "Content-Length": str(len(final))}, final)
+
+    return respond
+
+
+@pytest.fixture
+def other_host():
+    """A server on another loopback host, which no redirect of the page may reach."""
+    with RawPage(
+        lambda request: http_answer("200 OK", {"Content-Length": "20"}, b'{"stolen": "secret"}'), host="127.0.0.2"
+    ) as other:
+        yield other
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://{other}\\@{page}/../api/v2/summary.json",
+        "http://{other}\\@{page}/../latest/meta-data/",
+        "http://{other}\\\\@{page}/api/v2/summary.json",
+        "http://{page}@{other}/api/v2/summary.json",
+        "http://user:password@{page}/api/v2/summary.json",
+        "http://{other}%5C@{page}/api/v2/summary.json",
+        "http://{other}\t@{page}/api/v2/summary.json",
+        "/\\{other}/api/v2/summary.json",
+        "\\\\{other}/api/v2/summary.json",
+        "http:\\\\{other}/api/v2/summary.json",
+    ],
+)
+def test_a_redirect_parsers_could_read_as_another_host_is_refused_and_never_requested(other_host, location):
+    """Regression: urlsplit saw the page's host in `http://OTHER\\@PAGE/..`, urllib3 connected to OTHER."""
+    with RawPage() as page:
+        page.respond = redirecting(
+            location.format(other=f"{other_host.host}:{other_host.port}", page=f"{page.host}:{page.port}")
+        )
+        with pytest.raises(FetchError) as caught:
+            answer(page.url + SUMMARY)
+        assert (caught.value.reason, caught.value.status) == ("http_status", 302)
+        assert page.requests == [f"GET {SUMMARY} HTTP/1.1"]
+    assert other_host.requests == []
+
+
+_LOCATION_PIECES = st.sampled_from(
+    [
+        "{other}",
+        "{page}",
+        "127.0.0.2",
+        "\\",
+        "/",
+        "//",
+        "@",
+        ":",
+        "..",
+        "%2F",
+        "%5C",
+        "%40",
+        "%09",
+        "\t",
+        " ",
+        "#",
+        "?",
+        "[",
+        "]",
+        "user:pass",
+        "www.",
+        "0x7f000002",
+        "2130706434",
+        "[::ffff:127.0.0.2]",
+        "\x00",
+        "\x7f",
+        "\u3002",
+        "\uff0e",
+        "a",
+    ]
+)
+_LOCATION_STARTS = st.sampled_from(["http://", "https://", "//", "http:", "http:/", "HTTP://", "/", "", "\\\\"])
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=_LOCATION_STARTS, pieces=st.lists(_LOCATION_PIECES, max_size=8))
+def test_no_redirect_location_reaches_another_host(other_host, start, pieces):
+    with RawPage() as page:
+        location = (start + "".join(pieces)).format(
+            other=f"{other_host.host}:{other_host.port}", page=f"{page.host}:{page.port}"
+        )
+        page.respond = redirecting(location)
+        try:
+            answer(page.url + SUMMARY)
+        except FetchError as err:  # refused, or whatever the page's own host answered
+            assert err.reason in ("http_status", "connection"), err
+    assert other_host.requests == [], location
+
+
+def test_a_redirect_to_the_pages_own_host_is_still_followed():
+    with RawPage() as page:
+        page.respond = redirecting(f"http://{page.host}:{page.port}/elsewhere.json", final=b'{"ok": 1}')
+        got = answer(page.url + SUMMARY)
+        assert (got.status, got.body) == (200, b'{"ok": 1}')
+        assert page.requests == [f"GET {SUMMARY} HTTP/1.1", "GET /elsewhere.json HTTP/1.1"]
+
+
+BODY = b'{"page": "x"}'
+
+
+@pytest.mark.parametrize(
+    ("raw", "body"),
+    [
+        pytest.param(
+            b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+            + http_answer("200 OK", {"Content-Length": str(len(BODY))}, BODY),
+            BODY,
+            id="103-early-hints-first",
+        ),
+        pytest.param(
+            b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n"
+            + http_answer("200 OK", {"Content-Length": str(len(BODY))}, BODY),
+            BODY,
+            id="two-interim-answers",
+        ),
+        pytest.param(
+            http_answer(
+                "200 OK",
+                {"Transfer-Encoding": "chunked", "Content-Length": "999999999999"},
+                b"%x\r\n%s\r\n0\r\n\r\n" % (len(BODY), BODY),
+            ),
+            BODY,
+            id="chunked-with-a-huge-content-length",
+        ),
+        pytest.param(
+            http_answer(
+                "200 OK",
+                {"Content-Encoding": "gzip ", "Content-Length": str(len(gzip.compress(BODY)))},
+                gzip.compress(BODY),
+            ),
+            BODY,
+            id="content-encoding-with-a-trailing-space",
+        ),
+        pytest.param(
+            http_answer(
+                "200 OK",
+                {"Content-Encoding": "GZip", "Content-Length": str(len(gzip.compress(BODY)))},
+                gzip.compress(BODY),
+            ),
+            BODY,
+            id="content-encoding-in-capitals",
+        ),
+    ],
+)
+def test_odd_but_valid_framing_is_read_as_the_answer_it_is(raw, body):
+    with RawPage(lambda request: raw) as page:
+        got = answer(page.url + SUMMARY)
+    assert (got.status, got.body) == (200, body)
+
+
+def test_a_malformed_header_is_one_classified_failure_and_no_library_traceback(caplog):
+    raw = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nno colon here\r\nContent-Length: 13\r\n\r\n" + BODY
+    with caplog.at_level(logging.DEBUG), RawPage(lambda request: raw) as page:
+        with pytest.raises(FetchError) as caught:
+            answer(page.url + SUMMARY)
+    assert caught.value.reason == "connection"
+    assert "malformed response header" in caught.value.detail
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info] == []

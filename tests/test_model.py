@@ -1,13 +1,30 @@
-"""model: visible_components (a page's component scope, include then exclude, in one place), the one RFC 3339
-formatter and the one shortening of quoted text."""
+"""model: a page's component scope (include then exclude, in one place); the limits every page is held to;
+the one RFC 3339 formatter and the one shortening of quoted text."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from exporter.model import LATEST_SECONDS, SHOWN_CHARACTERS, Component, rfc3339, shorten, visible_components
+from exporter.engines.fields import MAX_ARRAY_ITEMS, as_array
+from exporter.errors import InvalidPayload
+from exporter.model import (
+    LATEST_SECONDS,
+    MAX_COMPONENTS,
+    MAX_INCIDENTS,
+    MAX_MAINTENANCES,
+    MAX_TEXT_LENGTH,
+    SHOWN_CHARACTERS,
+    Component,
+    Incident,
+    Maintenance,
+    Page,
+    Summary,
+    cut,
+    rfc3339,
+    shorten,
+    visible_components,
+)
+from exporter.patterns import compile_pattern
 
 COMPONENTS = (
     Component("c1", "API", "operational", "", None),
@@ -41,8 +58,8 @@ def ids(components) -> list[str]:
 def test_include_keeps_what_it_finds_in_name_or_group_path_then_exclude_drops_by_name(include, exclude, expected):
     scoped = visible_components(
         COMPONENTS,
-        None if exclude is None else re.compile(exclude),
-        include=None if include is None else re.compile(include),
+        None if exclude is None else compile_pattern(exclude),
+        include=None if include is None else compile_pattern(include),
     )
     assert ids(scoped) == expected
 
@@ -83,3 +100,82 @@ def test_rfc3339_is_utc_with_z_to_the_nearest_millisecond(moment, milliseconds, 
 def test_quoted_text_is_cut_at_200_characters_with_an_ellipsis(text, shown):
     assert SHOWN_CHARACTERS == 200
     assert shorten(text) == shown
+
+
+# -- the limits ---------------------------------------------------------------------------------
+
+PAGE = Page("p", "Page", "https://status.example.com", None)
+
+
+def components(count: int) -> tuple[Component, ...]:
+    return tuple(Component(f"c{i}", f"C{i}", "operational", "", None) for i in range(count))
+
+
+def incidents(count: int) -> tuple[Incident, ...]:
+    return tuple(Incident(f"i{i}", f"I{i}", "investigating", "minor", None) for i in range(count))
+
+
+def maintenances(count: int) -> tuple[Maintenance, ...]:
+    return tuple(Maintenance(f"m{i}", f"M{i}", "scheduled", None, None) for i in range(count))
+
+
+def summary(n_components: int = 0, n_incidents: int = 0, n_maintenances: int = 0) -> Summary:
+    return Summary(PAGE, "none", components(n_components), incidents(n_incidents), maintenances(n_maintenances))
+
+
+def test_a_page_at_every_limit_is_valid():
+    page = summary(MAX_COMPONENTS, MAX_INCIDENTS, MAX_MAINTENANCES)
+    assert (len(page.components), len(page.incidents), len(page.maintenances)) == (5000, 500, 500)
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [
+        ((5001, 0, 0), "5001 components: over the limit of 5000 components per page"),
+        ((0, 501, 0), "501 incidents: over the limit of 500 incidents per page"),
+        ((0, 0, 501), "501 maintenances: over the limit of 500 maintenances per page"),
+    ],
+)
+def test_a_page_past_a_limit_is_invalid_and_the_message_names_the_limit(counts, message):
+    with pytest.raises(InvalidPayload) as caught:
+        summary(*counts)
+    assert str(caught.value) == message
+
+
+def test_an_array_past_the_item_limit_is_refused_before_any_item_is_read():
+    with pytest.raises(InvalidPayload) as caught:
+        as_array([{}] * (MAX_ARRAY_ITEMS + 1), "components")
+    assert str(caught.value) == "components: 20001 items, over the limit of 20000 items in one array"
+    assert len(as_array([{}] * MAX_ARRAY_ITEMS, "components")) == 20000
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("a" * 256, "a" * 256),
+        ("a" * 257, "a" * 255 + "\u2026"),
+        ("é" * 10_000, "é" * 255 + "\u2026"),
+        ("", ""),
+    ],
+)
+def test_cut_keeps_text_up_to_the_limit_and_ends_longer_text_with_an_ellipsis(text, kept):
+    assert cut(text) == kept
+    assert len(cut(text)) <= MAX_TEXT_LENGTH
+
+
+def test_every_text_field_is_cut_to_the_limit():
+    long = "x" * 100_000
+    component = Component(long, long, long, long, None)
+    assert [len(value) for value in (component.id, component.name, component.status, component.group)] == [256] * 4
+    assert component.name == "x" * 255 + "\u2026"
+    assert len(Page(long, long, long, None).url) == 256
+
+
+def test_ids_equal_once_cut_are_a_repeated_id():
+    twins = (
+        Component("c" * 300 + "1", "A", "operational", "", None),
+        Component("c" * 300 + "2", "B", "operational", "", None),
+    )
+    with pytest.raises(InvalidPayload) as caught:
+        Summary(PAGE, "none", twins, (), ())
+    assert str(caught.value) == f"component id {('c' * 100)!r} appears twice"

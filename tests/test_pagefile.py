@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import yaml
 from exporter.config import ConfigError, load
 from exporter.engines import PageOptions, engine_names
 from exporter.pagefile import PageSettings, default_page, load_pages
+from exporter.patterns import compile_pattern
 
 FLAGS = load(["--cache.ttl", "45s", "--fetch.timeout", "3s", "--components.exclude", "^Visit"], {})
 
@@ -39,9 +39,17 @@ pages:
 """,
     )
     assert load_pages(path, FLAGS) == (
-        PageSettings("github", "https://www.githubstatus.com", 45.0, 600.0, 3.0, re.compile("^Visit"), title="GitHub"),
         PageSettings(
-            "cloudflare", "https://www.cloudflarestatus.com", 60.0, 3600.0, 2.0, re.compile("^$"), title="Cloudflare"
+            "github", "https://www.githubstatus.com", 45.0, 600.0, 3.0, compile_pattern("^Visit"), title="GitHub"
+        ),
+        PageSettings(
+            "cloudflare",
+            "https://www.cloudflarestatus.com",
+            60.0,
+            3600.0,
+            2.0,
+            compile_pattern("^$"),
+            title="Cloudflare",
         ),
     )
 
@@ -56,10 +64,10 @@ def test_include_is_a_pages_own_and_never_the_default_pages_flag(tmp_path):
     text = "pages:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n"
     text += '    components_include: "^(API|Git Operations)$"\n  - name: c\n    url: https://c.example\n'
     text += '    components_include: ""\n'
-    flags = dataclasses.replace(FLAGS, components_include=re.compile("Actions"))
+    flags = dataclasses.replace(FLAGS, components_include=compile_pattern("Actions"))
     pages = load_pages(write(tmp_path, text), flags)
-    assert [page.components_include for page in pages] == [None, re.compile("^(API|Git Operations)$"), None]
-    assert [page.components_exclude for page in pages] == [re.compile("^Visit")] * 3  # exclude: the flag's
+    assert [page.components_include for page in pages] == [None, compile_pattern("^(API|Git Operations)$"), None]
+    assert [page.components_exclude for page in pages] == [compile_pattern("^Visit")] * 3  # exclude: the flag's
 
 
 def test_one_url_read_by_two_engines_is_two_pages(tmp_path):

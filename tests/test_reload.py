@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import re
 
 from exporter.config import load
 from exporter.fetch.answers import FetchResult
 from exporter.fetch.detect import DetectingFetcher
 from exporter.pagefile import default_page
+from exporter.patterns import compile_pattern
 from exporter.reload import Reloader
 from exporter.targets import CachePool
 
@@ -118,4 +118,4 @@ def test_a_reload_that_only_changes_a_pages_scope_keeps_its_cache_and_applies_th
     assert reloader.reload() is None
     after = reloader.targets.lookup("a")
     assert after.cache is before.cache  # the scope is how a page is shown, not how it is fetched
-    assert (before.settings.components_include, after.settings.components_include) == (None, re.compile("^API$"))
+    assert (before.settings.components_include, after.settings.components_include) == (None, compile_pattern("^API$"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from types import MappingProxyType
 
 import pytest
@@ -15,7 +14,8 @@ from prometheus_client.registry import CollectorRegistry
 from exporter.config import load
 from exporter.engines.statuspage import parse_summary
 from exporter.model import CacheView, FetchStats, Page
-from exporter.render.collector import MAX_REMEMBERED_UNKNOWN_VALUES, BuildInfoCollector, StatuspageCollector
+from exporter.patterns import compile_pattern
+from exporter.render.collector import BuildInfoCollector, StatuspageCollector
 from exporter.vocabulary import COMPONENT_STATUSES, INDICATORS, REASONS
 from tests import payloads
 
@@ -135,7 +135,7 @@ def test_group_containers_and_excluded_components_are_not_exported():
 
 
 def test_exclude_regex_is_searched_anywhere_in_the_name():
-    registry = registry_for(exclude=re.compile("UI"))
+    registry = registry_for(exclude=compile_pattern("UI"))
     names = {s.labels["component_id"] for s in samples(registry, "statuspage_component_status")}
     assert names == {"cmp000000001", "cmp000000002", "0l2p9nhqnxpd"}
 
@@ -148,7 +148,7 @@ def test_an_empty_exclude_exports_every_component():
 
 
 def test_include_keeps_only_matching_components_by_name_or_group_path_and_exclude_applies_after():
-    registry = registry_for(include=re.compile("^Regions/|Visit"))
+    registry = registry_for(include=compile_pattern("^Regions/|Visit"))
     names = {s.labels["component_id"] for s in samples(registry, "statuspage_component_status")}
     assert names == {"cmp000000001", "cmp000000002"}  # both "API"s of group Regions; Visit is excluded
 
@@ -172,7 +172,7 @@ def worst_states(registry) -> dict[str, float]:
 def test_worst_status_is_one_series_per_known_status_at_1_on_the_worst_component_in_scope(statuses, include, worst):
     components = [payloads.component("ABC"[index], status) for index, status in enumerate(statuses)]
     summary = parse_summary(payloads.summary(components, indicator="critical"))
-    registry = registry_for(summary, include=None if include is None else re.compile(include))
+    registry = registry_for(summary, include=None if include is None else compile_pattern(include))
     assert worst_states(registry) == {status: float(status == worst) for status in COMPONENT_STATUSES}
     assert registry.get_sample_value("statuspage_overall_status", {"indicator": "critical"}) == 1  # the vendor's
 
@@ -264,7 +264,7 @@ def test_without_data_only_the_exporters_own_series_remain():
     assert registry.get_sample_value("statuspage_fetch_errors_total", {"reason": "connection"}) == 0
 
 
-def test_unknown_values_become_their_own_series_and_are_logged_once(log_lines):
+def test_unknown_values_become_their_own_series_and_rendering_logs_nothing(log_lines):
     summary = parse_summary(
         payloads.summary(
             [
@@ -276,7 +276,7 @@ def test_unknown_values_become_their_own_series_and_are_logged_once(log_lines):
         )
     )
     registry = registry_for(summary=summary)
-    for _ in range(3):  # every scrape collects again; the warning is logged once all the same
+    for _ in range(3):  # every scrape collects again: the fetch warned already (exporter.fetch.unknown)
         list(registry.collect())
     assert component_states(registry, "Actions", "actions00001", "") == dict.fromkeys(COMPONENT_STATUSES, 0)
     assert (
@@ -289,26 +289,16 @@ def test_unknown_values_become_their_own_series_and_are_logged_once(log_lines):
     assert registry.get_sample_value("statuspage_overall_status", {"indicator": "apocalypse"}) == 1
     assert registry.get_sample_value("statuspage_overall_status", {"indicator": "none"}) == 0
     assert registry.get_sample_value("statuspage_incidents_unresolved", {"impact": "maintenance"}) == 1
-    warnings = [(line["kind"], line["value"]) for line in log_lines() if line["level"] == "warn"]
-    assert warnings == [("indicator", "apocalypse"), ("component status", "on_fire")]
+    assert log_lines() == []
 
 
-def test_the_memory_of_unknown_values_is_bounded_and_forgets_the_oldest(log_lines):
-    def page_with(status: str):
-        return parse_summary(payloads.summary([payloads.component("Actions", status, id="actions00001")]))
-
-    current = [page_with("odd-0")]
-    collector = StatuspageCollector(lambda: CacheView(current[0], STATS), None)
-    for i in range(MAX_REMEMBERED_UNKNOWN_VALUES + 1):
-        current[0] = page_with(f"odd-{i}")
-        list(collector.collect())
-    current[0] = page_with("odd-1")  # still remembered: not warned again
-    list(collector.collect())
-    current[0] = page_with("odd-0")  # the oldest, forgotten: warned again
-    list(collector.collect())
-    warned = [line["value"] for line in log_lines() if line["msg"] == "unknown value exported as its own series"]
-    assert warned == [f"odd-{i}" for i in range(MAX_REMEMBERED_UNKNOWN_VALUES + 1)] + ["odd-0"]
-    assert len(collector._unknown_seen) == MAX_REMEMBERED_UNKNOWN_VALUES
+def test_a_page_of_a_thousand_unknown_values_logs_nothing_at_any_rendering(log_lines):
+    """Regression: past 256 remembered values, every rendering re-warned about each (1,000 lines a scrape)."""
+    document = payloads.summary([payloads.component(f"C{i}", f"odd-{i}", id=f"c{i}") for i in range(1000)])
+    registry = registry_for(summary=parse_summary(document), exclude=None)
+    for _ in range(3):
+        list(registry.collect())
+    assert log_lines() == []
 
 
 def test_no_sample_carries_a_timestamp():
@@ -358,3 +348,12 @@ def test_page_info_is_there_before_any_data_with_the_configured_name_and_the_eng
     labels = {"page_id": "", "name": "GitHub", "url": "https://www.githubstatus.com", "engine": label}
     assert registry.get_sample_value("statuspage_page_info", labels) == 1
     assert registry.get_sample_value("statuspage_engine_detected") == detected
+
+
+def test_the_fetch_counters_say_they_count_fetches_not_requests():
+    """Regression: statuspage_fetches_total counts fetches (one per refresh) while its help said requests."""
+    documentation = {metric.name: metric.documentation for metric in registry_for().collect()}
+    assert documentation["statuspage_fetches"] == (
+        "Fetches of the status page: one per refresh, whatever the number of documents its engine reads."
+    )
+    assert documentation["statuspage_fetch_errors"] == "Failed fetches of the status page, by reason."

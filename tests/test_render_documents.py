@@ -10,6 +10,7 @@ import pytest
 
 from exporter.engines import ENGINES
 from exporter.engines.statuspage import parse_summary
+from exporter.patterns import compile_pattern
 from exporter.render import documents as api
 from exporter.render.status_view import PageStatus, page_status, worst_first
 from exporter.vocabulary import REASONS
@@ -155,7 +156,7 @@ def test_hostile_and_odd_text_is_encoded_as_ascii_json_that_round_trips():
 
 @pytest.mark.parametrize(
     ("exclude", "names"),
-    [(None, ["Visit www.githubstatus.com", "Actions"]), (re.compile("^Visit"), ["Actions"])],
+    [(None, ["Visit www.githubstatus.com", "Actions"]), (compile_pattern("^Visit"), ["Actions"])],
 )
 def test_the_document_applies_the_pages_exclusion_and_none_excludes_nothing(exclude, names):
     components = [payloads.component("Visit www.githubstatus.com", id="visit0000001"), payloads.component("Actions")]

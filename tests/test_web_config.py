@@ -391,3 +391,44 @@ def test_any_document_gives_a_config_or_a_one_line_error(tmp_path, pki, document
         assert "\n" not in str(err) and str(err).startswith(f"{path}: ")
     else:
         assert config.files[0] == str(path)
+
+
+def fake_hash(cost: int) -> str:
+    """A well-formed bcrypt hash of this cost (never checked: computing a cost-31 hash takes days)."""
+    return f"$2b${cost:02d}$" + "a" * 53
+
+
+@pytest.mark.parametrize(
+    ("cost", "warnings"),
+    [
+        (14, ()),
+        (
+            15,
+            (
+                "basic_auth_users.alice: bcrypt cost 15 is above 14: every check of a new password takes 2 times "
+                "as long as at cost 14 (about a second)",
+            ),
+        ),
+        (
+            31,
+            (
+                "basic_auth_users.alice: bcrypt cost 31 is above 14: every check of a new password takes 131072 "
+                "times as long as at cost 14 (about a second)",
+            ),
+        ),
+    ],
+)
+def test_a_bcrypt_cost_above_14_is_accepted_with_a_warning(tmp_path, cost, warnings):
+    assert load(str(write(tmp_path, {"basic_auth_users": {"alice": fake_hash(cost)}}))).warnings == warnings
+
+
+def test_config_check_prints_the_bcrypt_cost_warning_and_passes(tmp_path, capsys):
+    """Regression: cost 31 was accepted silently."""
+    path = write(tmp_path, {"basic_auth_users": {"alice": fake_hash(31)}})
+    assert run(["--config.check", "--web.config.file", str(path)], {}) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"github-status-exporter: warning: {path}: basic_auth_users.alice: bcrypt cost 31 is above 14: every check "
+        "of a new password takes 131072 times as long as at cost 14 (about a second)\n"
+    )
+    assert captured.out.startswith("github-status-exporter: configuration OK")

@@ -172,6 +172,26 @@ def test_gzip_and_openmetrics_on_request():
     assert om_text.endswith("# EOF\n")
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Accept-Encoding": "identity"},
+        {"Accept-Encoding": "gzip"},
+        {"Accept": "application/openmetrics-text; version=1.0.0"},
+        {"Accept": "application/openmetrics-text; version=1.0.0", "Accept-Encoding": "gzip"},
+    ],
+)
+def test_every_metrics_answer_varies_on_accept_and_accept_encoding(headers):
+    """Regression: /metrics varied on Accept without saying so (and said Accept-Encoding only when gzipped)."""
+
+    async def scenario(client):
+        response = await client.get("/metrics", headers=headers, auto_decompress=False)
+        return response.headers.getall("Vary")
+
+    assert serve(GatedFetcher(), scenario) == ["Accept, Accept-Encoding"]
+
+
 def test_head_metrics_has_headers_and_no_body():
     async def scenario(client):
         plain = {"Accept-Encoding": "identity"}

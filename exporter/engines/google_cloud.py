@@ -16,7 +16,16 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from exporter.engines.affected import AffectedComponents, derived_summary
 from exporter.engines.base import Body, Engine
-from exporter.engines.fields import as_array, as_object, decode_text, load_json, required, string, timestamp
+from exporter.engines.fields import (
+    MAX_ARRAY_ITEMS,
+    as_array,
+    as_object,
+    decode_text,
+    load_json,
+    required,
+    string,
+    timestamp,
+)
 from exporter.errors import FetchError, InvalidPayload
 from exporter.model import Incident, Summary
 
@@ -66,13 +75,16 @@ def iter_array(text: str) -> Iterator[Any]:
     """The elements of the JSON array `text`, decoded one at a time.
 
     Accepts exactly what `json.loads` accepts for an array; raises FetchError("invalid_json")
-    where it would fail, and InvalidPayload ("document: expected an array") for any other value.
+    where it would fail, and InvalidPayload ("document: expected an array") for any other value,
+    or for an array of more than MAX_ARRAY_ITEMS elements (decoding them one by one costs a
+    second per million: a 32 MiB array of small elements would hold the fetch for 20 s).
     """
     decoder = json.JSONDecoder()
     at = _WHITESPACE.match(text).end()
     if text[at : at + 1] != "[":
         as_array(load_json(text), "document")  # not an array: say what it is, or that it is not JSON
     at = _WHITESPACE.match(text, at + 1).end()
+    count = 0
     if text[at : at + 1] == "]":
         at += 1
     else:
@@ -83,6 +95,10 @@ def iter_array(text: str) -> Iterator[Any]:
                 raise FetchError("invalid_json", f"body is not JSON: {err}", 200) from None
             except RecursionError:
                 raise FetchError("invalid_json", "body nests too deeply", 200) from None
+            count += 1
+            if count > MAX_ARRAY_ITEMS:
+                limit = MAX_ARRAY_ITEMS
+                raise InvalidPayload(f"document: more than {limit} items, over the limit of {limit} items in one array")
             yield element
             at = _WHITESPACE.match(text, at).end()
             separator = text[at : at + 1]

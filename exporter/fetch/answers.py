@@ -23,6 +23,7 @@ from exporter.engines.base import Body, Engine
 from exporter.errors import FetchError, InvalidPayload
 from exporter.fetch.transport import Answer
 from exporter.model import Summary
+from exporter.urls import redact_url
 
 MAX_RETRY_AFTER_SECONDS = 3600.0
 _RETRY_AFTER = Retry(retry_after_max=MAX_RETRY_AFTER_SECONDS)
@@ -115,7 +116,9 @@ def interpret(
             # We sent no validators (nothing earlier to keep), or kept no body to reuse: a 304
             # cannot mean "unchanged" then.
             if previous.validators == Validators() or (keep_bodies and previous.body is None):
-                raise FetchError("http_status", f"HTTP 304 for {answer.url[:200]} with no earlier answer", 304)
+                raise FetchError(
+                    "http_status", f"HTTP 304 for {redact_url(answer.url)[:200]} with no earlier answer", 304
+                )
             remembered.append(previous)
             if previous.body is not None:
                 bodies.append(previous.body)

@@ -25,6 +25,7 @@ from exporter.errors import FetchError
 from exporter.fetch.answers import FetchResult
 from exporter.fetch.workers import shared_workers
 from exporter.model import CacheView, FetchStats, Summary
+from exporter.urls import redact_url
 
 _log = log.get_logger(__name__)
 
@@ -131,7 +132,9 @@ class SummaryCache:
                 view = self._view = CacheView(None, view.stats, view.engine)  # until the next request ends
                 if not self._expired_logged:
                     self._expired_logged = True
-                    _log.warning("cached data expired", url=self._fetcher.url, max_stale_seconds=self._max_stale)
+                    _log.warning(
+                        "cached data expired", url=redact_url(self._fetcher.url), max_stale_seconds=self._max_stale
+                    )
             return view
 
     def _refresh(self, future: Future[None]) -> None:
@@ -142,7 +145,7 @@ class SummaryCache:
             except FetchError as err:
                 result = err
             except Exception:  # a bug: loud in the log and in statuspage_up, but we keep serving
-                _log.exception("fetch crashed", url=self._fetcher.url)
+                _log.exception("fetch crashed", url=redact_url(self._fetcher.url))
                 result = None
             self._record(result, started, self._clock.monotonic() - started)
         finally:
@@ -189,7 +192,7 @@ class SummaryCache:
                     self._summary = result.summary
             self._stats = stats
             self._view = CacheView(self._summary, stats, self._engine)
-        url = self._fetcher.url
+        url = redact_url(self._fetcher.url)
         if result is None:
             return
         if isinstance(result, FetchError):

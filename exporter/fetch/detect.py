@@ -31,6 +31,8 @@ from exporter.errors import FetchError
 from exporter.fetch.answers import FetchResult
 from exporter.fetch.fetcher import PageFetcher
 from exporter.fetch.slots import Upstream
+from exporter.fetch.unknown import UnknownValues
+from exporter.urls import redact_url
 
 #: Failures that say "not this engine": detection asks the next one.
 PASS_OVER = frozenset({"http_status", "invalid_json", "invalid_payload", "too_large"})
@@ -56,8 +58,10 @@ class DetectingFetcher:
         clock: Callable[[], float] = time.monotonic,
         engines: Mapping[str, Engine] = ENGINES,
         options: PageOptions | None = None,
+        unknown: UnknownValues | None = None,
     ):
-        """`options` are the page's own settings, given to whichever engine is chosen."""
+        """`options` are the page's own settings, given to whichever engine is chosen; `unknown`
+        remembers the values beyond the vocabularies already warned about (a private one if None)."""
         self.url = url.rstrip("/")
         self.timeout = timeout
         self._max_stale = max_stale
@@ -65,6 +69,7 @@ class DetectingFetcher:
         self._clock = clock
         self._engines = engines
         self._options = options or PageOptions()
+        self._unknown = unknown or UnknownValues()
         self._lock = threading.Lock()
         self._chosen: PageFetcher | None = None
         self._failing_since: float | None = None
@@ -108,7 +113,7 @@ class DetectingFetcher:
             engine = self._chosen.engine.name
             self._chosen = None
             self._failing_since = None
-        _log.warning("engine detection reset", url=self.url, engine=engine, reason=err.reason)
+        _log.warning("engine detection reset", url=redact_url(self.url), engine=engine, reason=err.reason)
 
     def _detect(self) -> FetchResult:
         expires = self._clock() + self.timeout
@@ -121,7 +126,9 @@ class DetectingFetcher:
             left = expires - self._clock()
             if left <= 0:
                 raise self._stopped(FetchError("timeout", f"no engine detected within {self.timeout:g}s"), tried)
-            fetcher = PageFetcher(self.url, left, engine=engine, upstream=self._upstream, clock=self._clock)
+            fetcher = PageFetcher(
+                self.url, left, engine=engine, upstream=self._upstream, clock=self._clock, unknown=self._unknown
+            )
             try:
                 result = fetcher.fetch()
             except FetchError as err:
@@ -135,13 +142,13 @@ class DetectingFetcher:
             with self._lock:
                 self._chosen = fetcher
                 self._failing_since = None
-            _log.info("engine detected", url=self.url, engine=name, tried=[*tried, name])
+            _log.info("engine detected", url=redact_url(self.url), engine=name, tried=[*tried, name])
             return result
-        _log.warning("engine not detected", url=self.url, tried=tried)
+        _log.warning("engine not detected", url=redact_url(self.url), tried=tried)
         raise FetchError("unknown_engine", f"no engine reads {self.url[:200]}: " + "; ".join(tried))
 
     def _stopped(self, err: FetchError, tried: list[str]) -> FetchError:
         """The error that ended a detection, saying how far it got."""
-        _log.warning("engine detection stopped", url=self.url, reason=err.reason, tried=tried)
+        _log.warning("engine detection stopped", url=redact_url(self.url), reason=err.reason, tried=tried)
         detail = f"{err.detail} (engine detection, after {len(tried)} engines)"
         return FetchError(err.reason, detail, err.status, err.retry_after)

@@ -23,6 +23,7 @@ from exporter.errors import FetchError, InvalidPayload
 from exporter.fetch.answers import FetchResult, Memo, Remembered, check_status, interpret
 from exporter.fetch.slots import NoSlot, Upstream
 from exporter.fetch.transport import Answer, Deadline, Transport
+from exporter.fetch.unknown import UnknownValues
 
 
 class PageFetcher:
@@ -36,8 +37,10 @@ class PageFetcher:
         engine: Engine = ENGINES["statuspage"],
         upstream: Upstream | None = None,
         clock: Callable[[], float] = time.monotonic,
+        unknown: UnknownValues | None = None,
     ):
-        """`upstream` shares request slots with other pages' fetchers (a private one if None)."""
+        """`upstream` shares request slots with other pages' fetchers (a private one if None);
+        `unknown` remembers the values beyond the vocabularies already warned about (likewise)."""
         self.url = url.rstrip("/")
         self.engine = engine
         self.endpoints = engine.endpoints(self.url)
@@ -45,6 +48,7 @@ class PageFetcher:
         self._upstream = upstream or Upstream()
         self._clock = clock
         self._memo: Memo = ()
+        self._unknown = unknown or UnknownValues()
 
     @property
     def memo(self) -> Memo:
@@ -56,6 +60,8 @@ class PageFetcher:
         deadline = Deadline(self.timeout, self._clock)
         answers, pages = deadline.run(lambda: self._get_all(deadline))
         result, self._memo = interpret(self.engine, answers, self._memo, pages, time.time())
+        if result.summary is not None:  # once per new document, never per rendering
+            self._unknown.report(result.summary, self.url)
         return result
 
     def _get_all(self, deadline: Deadline) -> tuple[list[Answer], list[tuple[Answer, ...]]]:

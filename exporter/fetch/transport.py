@@ -20,12 +20,21 @@ shared pool whose sockets a cut could reach.) Proxies, `NO_PROXY` and CA bundles
 and never from https to http, caps the decoded body, and returns an `Answer` with the status,
 headers and bytes, whatever the status; or raises `FetchError` (timeout, connection, too_large,
 invalid_json for an undecodable encoding, http_status for a refused redirect).
+
+A redirect is checked on the URL as it will be requested: the Location is joined and prepared
+exactly as the request is, then parsed by urllib3's parser, the one that picks the host to connect
+to (and by the standard library's too, which must agree). A Location with a backslash, userinfo or
+a control character is refused outright: parsers disagree on those, and no page needs them.
+Interim answers (1xx, such as 103 Early Hints) are skipped; a response header that does not parse
+fails the request as `connection`, as in Go, instead of losing the headers after it.
 """
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import os
+import re
 import socket
 import threading
 import time
@@ -41,11 +50,14 @@ import urllib3.connectionpool
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
+from urllib3.util import parse_url
 from urllib3.util.connection import allowed_gai_family
+from urllib3.util.response import assert_header_parsing
 
 from exporter import __version__
 from exporter.errors import FetchError
 from exporter.fetch.alarms import alarm_clock
+from exporter.urls import scrub
 
 T = TypeVar("T")
 
@@ -56,6 +68,9 @@ RESOLVER_THREADS = 4
 _READ_CHUNK = 64 * 1024
 #: What we ask for (gzip) and what servers send anyway; anything else we could not decode.
 _DECODABLE = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
+#: Characters no Location may hold: parsers split URLs differently at a backslash, and a control
+#: character (tab, CR, LF, NUL...) is silently dropped by some and kept by others.
+_REFUSED_IN_LOCATION = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -221,12 +236,35 @@ class _DeadlineConnectionMixin:
         raise error
 
 
+class _HTTPResponse(http.client.HTTPResponse):
+    """http.client's response, which skips every interim (1xx) answer and refuses bad headers.
+
+    http.client skips only `100 Continue`: a `103 Early Hints` would be taken for the answer. And a
+    header line it cannot parse ends the headers silently (urllib3 then logs a traceback); the
+    headers after it, Content-Length among them, would be lost.
+    """
+
+    def _read_status(self):
+        while True:
+            version, status, reason = super()._read_status()
+            if not 100 <= status < 200 or status == 101:  # 101 Switching Protocols is final
+                return version, status, reason
+            http.client.parse_headers(self.fp)  # the interim answer's headers: not ours to keep
+
+    def begin(self) -> None:
+        super().begin()
+        try:
+            assert_header_parsing(self.msg)
+        except urllib3.exceptions.HeaderParsingError as err:
+            raise http.client.HTTPException(f"malformed response header: {str(err)[:200]}") from None
+
+
 class _HTTPConnection(_DeadlineConnectionMixin, urllib3.connection.HTTPConnection):
-    pass
+    response_class = _HTTPResponse
 
 
 class _HTTPSConnection(_DeadlineConnectionMixin, urllib3.connection.HTTPSConnection):
-    pass
+    response_class = _HTTPResponse
 
 
 class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
@@ -285,18 +323,18 @@ class Transport:
             with response:
                 body = self._read_body(response) if response.status_code == 200 else b""
                 return Answer(response.url, response.status_code, CaseInsensitiveDict(response.headers), body)
-        except FetchError:
-            raise
+        except FetchError as err:
+            raise _scrubbed(err, url) from None
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as err:
-            raise FetchError("connection", f"unusable URL or proxy: {err}") from None
+            raise _scrubbed(FetchError("connection", f"unusable URL or proxy: {err}"), url) from None
         except urllib3.exceptions.DecodeError as err:
             raise FetchError("invalid_json", f"bad compressed body: {err}", 200) from None
         except (TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError) as err:
-            raise FetchError("timeout", str(err) or "timed out") from None
+            raise _scrubbed(FetchError("timeout", str(err) or "timed out"), url) from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
             # A socket the deadline cut fails as a connection error: say what really happened.
             reason = "timeout" if self._deadline.passed else "connection"
-            raise FetchError(reason, str(err) or type(err).__name__) from None
+            raise _scrubbed(FetchError(reason, str(err) or type(err).__name__), url) from None
 
     def _follow(self, url: str, headers: dict[str, str]) -> requests.Response:
         """GET, following redirects ourselves without reading their bodies.
@@ -304,11 +342,19 @@ class Transport:
         Session.send reads every 3xx body whole (past our size cap and deadline), even with
         allow_redirects=False, and parses its Location unguarded; so requests go straight to the
         transport adapter, with the settings (proxies, CA bundle) Session.request would merge in.
+        Every hop is checked as prepared, that is as it will be requested.
         """
-        first = urlsplit(url)
+        page: _Origin | None = None
+        previous: _Origin | None = None
+        status = 0
         for _ in range(MAX_REDIRECTS + 1):
             left = self._deadline.left()
             prepared = self._session.prepare_request(requests.Request("GET", url, headers=headers))
+            origin = _origin(prepared.url or "", status)
+            if page is None:
+                page = origin
+            else:
+                _check_redirect(page, previous, origin, status)
             settings = self._session.merge_environment_settings(prepared.url, {}, True, None, None)
             if settings["verify"] is True and os.environ.get("SSL_CERT_FILE"):
                 # OpenSSL's own variable, which requests ignores (it trusts certifi's bundle)
@@ -318,8 +364,9 @@ class Transport:
             if not response.is_redirect:
                 return response
             response.close()
-            url = _redirect_target(first, url, response)
-        raise FetchError("http_status", f"redirect loop: more than {MAX_REDIRECTS} redirects", response.status_code)
+            previous, status = origin, response.status_code
+            url = _redirect_location(prepared.url or "", response)
+        raise FetchError("http_status", f"redirect loop: more than {MAX_REDIRECTS} redirects", status)
 
     def _read_body(self, response: requests.Response) -> bytes:
         """The decoded body, read chunk by chunk under the size cap.
@@ -328,11 +375,15 @@ class Transport:
         stops at the cap; the deadline's cut bounds the time.
         """
         declared = response.headers.get("Content-Length", "")
-        if _is_ascii_number(declared) and int(declared) > self._max_bytes:
+        # Under chunked framing the length means nothing (RFC 9112 6.3): the cap still holds.
+        chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+        if not chunked and _is_ascii_number(declared) and int(declared) > self._max_bytes:
             raise FetchError("too_large", f"Content-Length {declared} over {self._max_bytes} bytes", 200)
         encoding = response.headers.get("Content-Encoding", "").strip().lower()
         if encoding not in _DECODABLE:
             raise FetchError("invalid_json", f"unsupported Content-Encoding {encoding[:40]!r}", 200)
+        # urllib3 decodes by the header as sent ("gzip " would pass through undecoded): say it plainly.
+        response.raw.headers["Content-Encoding"] = encoding
         chunks: list[bytes] = []
         size = 0
         for chunk in response.raw.stream(_READ_CHUNK, decode_content=True):
@@ -343,9 +394,40 @@ class Transport:
         return b"".join(chunks)
 
 
-def _redirect_target(first, current: str, response: requests.Response) -> str:
-    """Where a redirect may take us: the page's own host (give or take www.), never https -> http."""
+@dataclass(frozen=True)
+class _Origin:
+    """Where a prepared request goes: scheme, host and port, as urllib3 will connect."""
+
+    scheme: str
+    host: str
+    port: int | None
+
+
+def _origin(prepared_url: str, status: int) -> _Origin:
+    """The origin of a prepared URL, by urllib3's parser; FetchError if the standard library's
+    parser would read another one (then what is checked might not be what is requested)."""
+    try:
+        ours = parse_url(prepared_url)
+        theirs = urlsplit(prepared_url)
+        same = (
+            ours.scheme == theirs.scheme
+            and (ours.host or "").strip("[]").lower() == (theirs.hostname or "").lower()
+            and ours.port == theirs.port
+        )
+    except (ValueError, urllib3.exceptions.LocationParseError):
+        same = False
+    if not same or not ours.host:
+        raise FetchError("http_status", f"ambiguous URL {prepared_url[:100]!r}", status or None)
+    return _Origin(ours.scheme or "", ours.host.strip("[]").lower(), ours.port)
+
+
+def _redirect_location(current: str, response: requests.Response) -> str:
+    """The redirect's Location joined to the current URL; FetchError for one that parsers could
+    read differently (a backslash, a control character, userinfo) or that is no http(s) URL."""
     location = response.headers["Location"]
+    status = response.status_code
+    if _REFUSED_IN_LOCATION.search(location):
+        raise FetchError("http_status", f"redirect Location refused: {location[:100]!r}", status)
     try:
         url = urljoin(current, location)
         target = urlsplit(url)
@@ -353,15 +435,28 @@ def _redirect_target(first, current: str, response: requests.Response) -> str:
         if target.scheme not in ("http", "https") or not target.hostname:
             raise ValueError(url)
     except ValueError:
-        raise FetchError("http_status", f"bad redirect Location {location[:100]!r}", response.status_code) from None
-    if not _same_site(first.hostname or "", target.hostname):
-        # Only pages on the allowlist may be read: a page must not send us anywhere else.
-        raise FetchError(
-            "http_status", f"redirect to another host refused: {target.hostname[:100]}", response.status_code
-        )
-    if urlsplit(current).scheme == "https" and target.scheme != "https":
-        raise FetchError("http_status", f"redirect from https to {target.scheme} refused", response.status_code)
+        raise FetchError("http_status", f"bad redirect Location {location[:100]!r}", status) from None
+    if "@" in target.netloc:
+        raise FetchError("http_status", f"redirect Location with userinfo refused: {location[:100]!r}", status)
     return url
+
+
+def _check_redirect(page: _Origin, previous: _Origin | None, target: _Origin, status: int) -> None:
+    """A redirect may take us to the page's own host (give or take www.), never from https to http."""
+    if not _same_site(page.host, target.host):
+        # Only pages on the allowlist may be read: a page must not send us anywhere else.
+        raise FetchError("http_status", f"redirect to another host refused: {target.host[:100]}", status)
+    if previous is not None and previous.scheme == "https" and target.scheme != "https":
+        raise FetchError("http_status", f"redirect from https to {target.scheme} refused", status)
+
+
+def _scrubbed(err: FetchError, url: str) -> FetchError:
+    """The error, with the URL's credentials (and any URL's userinfo) out of its detail: libraries
+    quote URLs in their messages, and the detail is logged and shown on /api/v1/status."""
+    detail = scrub(err.detail, url)
+    if detail == err.detail:
+        return err
+    return FetchError(err.reason, detail, err.status, err.retry_after)
 
 
 def _same_site(page_host: str, target_host: str) -> bool:

@@ -18,27 +18,21 @@ Sample output (abridged):
 configured (or catalog) name and URL, and for `engine: auto` the engine `auto` until one is detected.
 
 State metrics carry one series per known state (1 for the current one, 0 for the rest) so that
-series never vanish and alerts can say `== 1`. A state this code does not know is logged once and
-exported as one more series, never dropped.
+series never vanish and alerts can say `== 1`. A state this code does not know is exported as one
+more series, never dropped (and warned about once per fetch, by `exporter.fetch.unknown`).
 """
 
 from __future__ import annotations
 
-import re
-import threading
 from typing import Callable, Iterable, Iterator, Sequence
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from exporter import log
 from exporter.engines.detection import AUTO
 from exporter.model import CacheView, FetchStats, Summary, visible_components
+from exporter.patterns import NamePattern
+from exporter.urls import redact_url
 from exporter.vocabulary import COMPONENT_STATUSES, IMPACTS, INDICATORS, REASONS, worst_component_status
-
-#: Unknown values remembered (so that each is warned about once), per page.
-MAX_REMEMBERED_UNKNOWN_VALUES = 256
-
-_log = log.get_logger(__name__)
 
 
 class StatuspageCollector:
@@ -51,9 +45,9 @@ class StatuspageCollector:
     def __init__(
         self,
         view: Callable[[], CacheView],
-        exclude: re.Pattern[str] | None,
+        exclude: NamePattern | None,
         *,
-        include: re.Pattern[str] | None = None,
+        include: NamePattern | None = None,
         engine: str = "statuspage",
         name: str = "",
         url: str = "",
@@ -66,9 +60,7 @@ class StatuspageCollector:
         self._include = include
         self._engine = engine
         self._name = name
-        self._url = url
-        self._unknown_seen: dict[tuple[str, str], None] = {}  # insertion-ordered: the oldest goes first
-        self._unknown_lock = threading.Lock()
+        self._url = redact_url(url)  # its credentials are for requests, not for the url label
 
     def describe(self) -> Iterable[Metric]:
         """Nothing: registering must never make the registry collect (that would read the page)."""
@@ -99,9 +91,13 @@ class StatuspageCollector:
             "1 if the latest request to the status page succeeded (200 or 304), else 0.",
             value=1 if stats.up else 0,
         )
-        yield CounterMetricFamily("statuspage_fetches", "Requests made to the status page.", value=stats.fetches)
+        yield CounterMetricFamily(
+            "statuspage_fetches",
+            "Fetches of the status page: one per refresh, whatever the number of documents its engine reads.",
+            value=stats.fetches,
+        )
         errors = CounterMetricFamily(
-            "statuspage_fetch_errors", "Failed requests to the status page, by reason.", labels=["reason"]
+            "statuspage_fetch_errors", "Failed fetches of the status page, by reason.", labels=["reason"]
         )
         for reason in REASONS:
             errors.add_metric([reason], stats.errors[reason])
@@ -126,7 +122,7 @@ class StatuspageCollector:
         info = GaugeMetricFamily(
             "statuspage_page_info", "The status page; always 1.", labels=["page_id", "name", "url", "engine"]
         )
-        page_id, name, url = (page.id, page.name, page.url) if page is not None else ("", "", "")
+        page_id, name, url = (page.id, page.name, redact_url(page.url)) if page is not None else ("", "", "")
         info.add_metric([page_id, name or self._name, url or self._url, view.engine or self._engine], 1)
         return info
 
@@ -143,7 +139,7 @@ class StatuspageCollector:
         overall = GaugeMetricFamily(
             "statuspage_overall_status", "The page's overall indicator: 1 for the current one.", labels=["indicator"]
         )
-        self._add_states(overall, [], summary.indicator, INDICATORS, "indicator")
+        self._add_states(overall, [], summary.indicator, INDICATORS)
         yield overall
 
         yield from self._component_metrics(summary)
@@ -161,7 +157,7 @@ class StatuspageCollector:
         components = visible_components(summary.components, self._exclude, include=self._include)
         for component in components:
             values = [component.name, component.id, component.group]
-            self._add_states(status, values, component.status, COMPONENT_STATUSES, "component status")
+            self._add_states(status, values, component.status, COMPONENT_STATUSES)
             if component.updated_at is not None:
                 updated.add_metric(values, component.updated_at)
         yield status
@@ -172,7 +168,7 @@ class StatuspageCollector:
             labels=["status"],
         )
         worst_status = worst_component_status(component.status for component in components)
-        self._add_states(worst, [], worst_status, COMPONENT_STATUSES, "component status")
+        self._add_states(worst, [], worst_status, COMPONENT_STATUSES)
         yield worst
 
     def _incident_metrics(self, summary: Summary) -> Iterator[Metric]:
@@ -228,25 +224,12 @@ class StatuspageCollector:
         yield start
         yield end
 
-    def _add_states(
-        self, family: GaugeMetricFamily, labels: list[str], current: str, known: Sequence[str], kind: str
-    ) -> None:
+    @staticmethod
+    def _add_states(family: GaugeMetricFamily, labels: list[str], current: str, known: Sequence[str]) -> None:
         if current not in known:
-            self._warn_unknown(kind, current)
             known = (*known, current)
         for state in known:
             family.add_metric([*labels, state], 1 if state == current else 0)
-
-    def _warn_unknown(self, kind: str, value: str) -> None:
-        with self._unknown_lock:
-            if (kind, value) in self._unknown_seen:
-                return
-            if len(self._unknown_seen) >= MAX_REMEMBERED_UNKNOWN_VALUES:
-                # A page inventing values without end must not grow us without end: the oldest
-                # value is forgotten (and would be warned about again if it came back).
-                del self._unknown_seen[next(iter(self._unknown_seen))]
-            self._unknown_seen[(kind, value)] = None
-        _log.warning("unknown value exported as its own series", kind=kind, value=value)
 
 
 class BuildInfoCollector:

@@ -15,6 +15,7 @@ from typing import Iterable
 
 from exporter.model import CacheView, Summary, visible_components
 from exporter.pagefile import PageSettings
+from exporter.urls import redact_url
 from exporter.vocabulary import component_status_rank, indicator_rank, worst_component_status
 
 #: An indicator in words, as a person reads it.
@@ -63,7 +64,8 @@ def tone(value: str) -> str:
 class PageStatus:
     """One page as the status API, page and badges show it.
 
-    `summary` is None when there is no data to give (never fetched successfully, or expired past
+    `url` is the configured one with its credentials redacted (`exporter.urls`). `summary` is
+    None when there is no data to give (never fetched successfully, or expired past
     max-stale); its components are those the metrics export. `error_reason` and `error_detail`
     describe the latest failure ("" when the latest request succeeded or none has ended yet).
     """
@@ -118,7 +120,7 @@ def page_status(settings: PageSettings, view: CacheView, *, is_default: bool = F
     stats = view.stats
     return PageStatus(
         target=settings.name,
-        url=settings.url,
+        url=redact_url(settings.url),
         engine=view.engine or settings.engine,
         is_default=is_default,
         summary=summary,

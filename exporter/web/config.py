@@ -106,6 +106,9 @@ _NOT_IMPLEMENTED = {
     "tls_server_config.client_allowed_sans": "use a dedicated client CA with RequireAndVerifyClientCert",
 }
 _BCRYPT_HASH = re.compile(r"^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$")
+#: The dearest bcrypt cost worth its price: each step doubles a check (cost 14 takes about a second
+#: of CPU; 31, days), and every check of a new password holds the one bcrypt thread that long.
+MAX_SENSIBLE_BCRYPT_COST = 14
 
 
 class WebConfigError(ConfigError):
@@ -129,6 +132,8 @@ class WebConfig:
     #: The files it was built from (the web config file first), watched for changes.
     files: tuple[str, ...] = ()
     client_auth_type: str = "NoClientCert"
+    #: What is allowed but unwise (a bcrypt cost above MAX_SENSIBLE_BCRYPT_COST), one line each.
+    warnings: tuple[str, ...] = ()
 
     @property
     def tls(self) -> bool:
@@ -154,7 +159,9 @@ def load(path: str) -> WebConfig:
     files = (path, *parser.files)
     if parser.errors:
         raise WebConfigError(f"{path}: " + "; ".join(parser.errors), files)
-    return WebConfig(config.ssl_context, config.headers, config.users, files, config.client_auth_type)
+    return WebConfig(
+        config.ssl_context, config.headers, config.users, files, config.client_auth_type, tuple(parser.warnings)
+    )
 
 
 class _Parser:
@@ -163,6 +170,7 @@ class _Parser:
     def __init__(self, directory: str):
         self._directory = directory
         self.errors: list[str] = []
+        self.warnings: list[str] = []
         self.files: list[str] = []
 
     def parse(self, document: Any) -> WebConfig:
@@ -263,6 +271,12 @@ class _Parser:
                 # Never echo the value: it may be a password pasted where its hash belongs.
                 self.errors.append(f"{where}: not a bcrypt hash (want $2b$<cost>$<53 characters>)")
                 continue
+            cost = int(match.group(1))
+            if cost > MAX_SENSIBLE_BCRYPT_COST:
+                self.warnings.append(
+                    f"{where}: bcrypt cost {cost} is above {MAX_SENSIBLE_BCRYPT_COST}: every check of a new password "
+                    f"takes {2 ** (cost - MAX_SENSIBLE_BCRYPT_COST)} times as long as at cost 14 (about a second)"
+                )
             result[user] = hashed.encode("ascii")
         return result
 

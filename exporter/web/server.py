@@ -31,7 +31,7 @@ from exporter.render import documents as api
 from exporter.render import html as statushtml
 from exporter.render.status_view import PageStatus, page_status
 from exporter.targets import PageTarget
-from exporter.web.auth import OPEN, Guard, Verdict
+from exporter.web.auth import OPEN, Guard, Verdict, client_key
 
 #: Time kept back from Prometheus's scrape timeout to render and send the answer.
 SCRAPE_TIMEOUT_MARGIN_SECONDS = 0.25
@@ -159,7 +159,7 @@ class ExporterApp:
         if guard.auth is None:
             response = await self._route(request)
         else:
-            verdict = await guard.auth.check(request.headers.get("Authorization"))
+            verdict = await guard.auth.check(request.headers.get("Authorization"), client_key(request.remote))
             if verdict is Verdict.ALLOW:
                 response = await self._route(request)
             elif verdict is Verdict.BUSY:
@@ -312,10 +312,12 @@ async def _serve_page(request: web.BaseRequest, page: PageTarget, stopping: asyn
     await _wait_for_refresh(request, page, stopping)
     accept, accept_encoding = request.headers.get("Accept", ""), request.headers.get("Accept-Encoding", "")
     exposition = page.renderer.current(accept, accept_encoding) or await page.renderer.render(accept, accept_encoding)
-    response = web.Response(body=exposition.body, headers={"Content-Type": exposition.content_type})
+    # Every answer says what it varies on, gzipped or not: a cache must not hand OpenMetrics (or
+    # gzip) to a client that asked for neither.
+    vary = {"Content-Type": exposition.content_type, "Vary": "Accept, Accept-Encoding"}
+    response = web.Response(body=exposition.body, headers=vary)
     if exposition.gzipped:
         response.headers["Content-Encoding"] = "gzip"
-        response.headers["Vary"] = "Accept-Encoding"
     return response
 
 

@@ -22,6 +22,12 @@ from exporter.web.config import WebConfig, WebConfigError, load
 _log = log.get_logger(__name__)
 
 
+def log_warnings(config: WebConfig, path: str) -> None:
+    """Log what the file allows but is unwise, one line each (at start and at every reload)."""
+    for warning in config.warnings:
+        _log.warning("web config warning", file=path, warning=warning)
+
+
 def fingerprint(paths: Iterable[str]) -> tuple:
     """What identifies the files' current contents, cheaply: a new file or a rewrite changes it."""
     identity = []
@@ -54,7 +60,7 @@ class WebConfigWatcher:
         self._watched = initial.files
         self._fingerprint = fingerprint(self._watched)
         self.current = initial
-        self.guard = self._guard(initial)
+        self.guard = self._guard(initial, None)
         self.last_successful = True
         self.last_success_timestamp = wall()
         #: Changes with every reload attempt, so that renderings of collect() are redone.
@@ -65,8 +71,11 @@ class WebConfigWatcher:
         """Call `callback` after every reload attempt, good or bad (whatever asked for it)."""
         self._listeners.append(callback)
 
-    def _guard(self, config: WebConfig) -> Guard:
-        auth = BasicAuth(config.users, self._runner) if config.users else None
+    def _guard(self, config: WebConfig, previous: Guard | None) -> Guard:
+        # The verdicts of the auth in force carry over where a user's hash is unchanged: a reload
+        # (a touched certificate file, a rotation) must not put known scrapers back in the queue.
+        kept = previous.auth if previous is not None else None
+        auth = BasicAuth(config.users, self._runner, kept) if config.users else None
         return Guard(auth, config.headers)
 
     def poll(self) -> None:
@@ -99,8 +108,9 @@ class WebConfigWatcher:
             _log.error("web config reload failed, previous settings kept", file=self.path, error=str(err))
             return str(err)
         self._watch(config.files, before)
+        log_warnings(config, self.path)
         self.current = config
-        self.guard = self._guard(config)
+        self.guard = self._guard(config, self.guard)
         self.last_successful = True
         self.last_success_timestamp = self._wall()
         _log.info(

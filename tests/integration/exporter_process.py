@@ -41,10 +41,13 @@ class ExporterProcess:
         preexec_fn=None,
         scheme: str = "http",
         client: dict | None = None,
+        program: tuple[str, ...] = ("-m", "exporter"),
         source: Path = REPO,
     ):
         """`scheme` and `client` (requests keywords: verify, cert, auth) for a TLS or password-protected exporter;
-        `source` the checkout whose `exporter` package runs (another one, for benchmarks against it)."""
+        `program`: what the interpreter runs, before the flags (a `-c` driver script, for instance);
+        `source`: the checkout whose `exporter` package runs (another one, for benchmarks against it)."""
+        self.program = program
         self.preexec_fn = preexec_fn
         self.source = source
         self.scheme = scheme
@@ -62,7 +65,7 @@ class ExporterProcess:
 
     def start(self, wait_ready: bool = True) -> ExporterProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "exporter", *self.args],
+            [sys.executable, *self.program, *self.args],
             cwd=self.source,
             env=self.env,
             stdout=subprocess.PIPE,

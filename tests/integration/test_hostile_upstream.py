@@ -54,6 +54,14 @@ def has_page_data(text: str) -> bool:
         pytest.param(Reply(status=302, headers={"Location": SUMMARY_PATH}), "http_status", id="redirect-loop"),
         pytest.param(Reply(status=200, body=b"<html>Service Unavailable</html>"), "invalid_json", id="html-body"),
         pytest.param(Reply(status=200, body=b'{"page": {}}'), "invalid_payload", id="wrong-shape"),
+        pytest.param(
+            Reply(
+                body=b"{" + b"a" * 131072 + b"-" + b"b" * 131072,
+                headers={"Content-Type": "application/json; charset=punycode"},
+            ),
+            "invalid_json",
+            id="quadratic-charset",
+        ),
         pytest.param(Reply(status=500, body=b"oops"), "http_status", id="http-500"),
     ],
 )
@@ -217,3 +225,38 @@ def test_a_request_stuck_in_its_headers_is_cut_at_the_deadline_and_frees_its_slo
             assert result.status == 200
     finally:
         drip.close()
+
+
+def test_a_page_with_140000_components_is_invalid_payload_and_never_rendered():
+    """Regression: 150,000 components rendered 78 MB a scrape and blocked the event loop for 6-7 s."""
+    document = payloads.summary([])
+    document["components"] = [{"id": f"c{i:07d}", "name": f"C{i}", "status": "operational"} for i in range(140_000)]
+    body = json.dumps(document, separators=(",", ":")).encode()
+    assert 7_000_000 < len(body) < 8 * 1024 * 1024  # under the size cap: only the item limit can refuse it
+    with FakeStatuspage() as page, ExporterProcess(["--statuspage.url", page.url, *FLAGS]) as exporter:
+        page.set_reply(Reply(body=body, headers={"Content-Type": "application/json"}))
+        text = scrape(exporter)
+        assert value(text, "statuspage_fetch_errors_total", reason="invalid_payload") == 1
+        assert not has_page_data(text)
+        assert len(text) < 64 * 1024
+        started = time.monotonic()
+        assert exporter.get("/-/healthy").status_code == 200
+        assert time.monotonic() - started < 0.5
+        failures = [line for line in exporter.log_lines() if line["msg"] == "fetch failed"]
+        assert [line["error"] for line in failures] == [
+            "components: 140000 items, over the limit of 20000 items in one array"
+        ]
+
+
+def test_a_component_name_that_makes_the_exclude_pattern_backtrack_stalls_nothing():
+    """Regression: `^(a+)+$` against a 25-character name chosen by the upstream blocked every endpoint 1.2 s."""
+    components = [payloads.component("a" * n + "!", id=f"c{n}") for n in range(24, 64)]
+    flags = ["--components.exclude", "^(a+)+$", "--cache.ttl", "1s"]
+    with FakeStatuspage() as page, ExporterProcess(["--statuspage.url", page.url, *flags]) as exporter:
+        page.set_summary(payloads.summary(components))
+        started = time.monotonic()
+        text = scrape(exporter)
+        assert exporter.get("/api/v1/status").status_code == 200
+        assert exporter.get("/status").status_code == 200
+        assert time.monotonic() - started < 2.0
+        assert text.count('statuspage_component_status{component="aaaa') == 40 * 5

@@ -1,4 +1,4 @@
-"""The catalog of well-known vendor status pages: `exporter/data/vendors.yaml`, shipped as data.
+"""The catalog of well-known vendor status pages: `exporter/catalog/vendors.yaml`, shipped as data.
 
 Each vendor has a key (a valid page name), a display name, its page's URL as its engine needs it,
 the engine, a category and the public source the facts come from. The page file's `- vendor: <key>`
@@ -40,7 +40,7 @@ class UnknownVendor(ValueError):
 @functools.cache
 def vendors() -> Mapping[str, Vendor]:
     """Every vendor by key, in the file's order (read once)."""
-    text = resources.files("exporter").joinpath("data/vendors.yaml").read_text(encoding="utf-8")
+    text = resources.files("exporter.catalog").joinpath("vendors.yaml").read_text(encoding="utf-8")
     entries = yaml.safe_load(text)["vendors"]
     return {entry["key"]: Vendor(**{field: entry[field] for field in FIELDS}) for entry in entries}
 
