@@ -1,8 +1,8 @@
 """Benchmark: what one page refresh costs the exporter, against a bare `json.loads` of its documents.
 
-N pages (default 100) are served on loopback from the real captures in ../shared/fixtures/engines
-(every engine's, in turn; full 200 answers without validators, so every refresh reads and parses
-its documents), listed in one page file. A round probes every page once (`/probe?target=`, 4
+N pages (default 100) are served on loopback from the real JSON captures in
+../shared/fixtures/engines (every engine's, in turn; full 200 answers without validators, so every
+refresh reads and parses its documents), listed in one page file. A round probes every page once (`/probe?target=`, 4
 clients at a time) after every page's `--cache.ttl` has passed, so each probe makes one refresh
 and one rendering. The exporter's CPU time (user + system, from /proc) over the measured rounds,
 divided by the page refreshes, includes the serving of the probes; the floor is `json.loads` of
@@ -40,15 +40,26 @@ TTL_SECONDS = 1.0
 
 
 def captures() -> list[tuple[str, str, list[bytes]]]:
-    """(engine, page URL path, bodies) of every real capture under ../shared/fixtures/engines."""
+    """(engine, page URL path, bodies) of every real JSON capture under ../shared/fixtures/engines
+    (the floor is `json.loads`: the feeds' XML has none to compare with)."""
     found = []
     for engine, files in SHARED_CAPTURES.items():
         for names in files:
             paths = [SHARED_ENGINES / name for name in names]
             if any(name.startswith("../") for name in names) or not all(path.is_file() for path in paths):
                 continue
-            found.append((engine, SAMPLES[engine].url_path, [path.read_bytes() for path in paths]))
+            bodies = [path.read_bytes() for path in paths]
+            if all(_is_json(body) for body in bodies):
+                found.append((engine, SAMPLES[engine].url_path, bodies))
     return found
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
 
 
 def cpu_seconds(pid: int) -> float:
