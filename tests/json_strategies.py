@@ -1,19 +1,16 @@
 """Hypothesis strategies for the parsers: any JSON, and real documents with a few fields broken;
-and the contract every engine keeps, `assert_summary_or_typed_error`.
+and `render`, a Summary's exposition (the contract every engine keeps is tests/test_engines_contract.py).
 """
 
 from __future__ import annotations
 
 import copy
-import json
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator
 
 from hypothesis import strategies as st
 from prometheus_client import generate_latest
 from prometheus_client.registry import CollectorRegistry
 
-from exporter.engines.base import Body
-from exporter.errors import FetchError, InvalidPayload
 from exporter.model import CacheView, FetchStats, Summary
 from exporter.render.collector import StatuspageCollector
 
@@ -90,28 +87,3 @@ def render(summary: Summary) -> str:
     registry = CollectorRegistry()
     registry.register(StatuspageCollector(lambda: CacheView(summary, FetchStats()), None))
     return generate_latest(registry).decode("utf-8")
-
-
-def assert_parses_or_invalid(parse: Callable[[Any], Summary], document: Any) -> None:
-    """`parse(document)` gives a Summary that renders, with unique component ids; or InvalidPayload."""
-    try:
-        summary = parse(document)
-    except InvalidPayload:
-        return
-    assert isinstance(summary, Summary)
-    render(summary)
-    assert len({c.id for c in summary.components}) == len(summary.components)
-
-
-def assert_summary_or_typed_error(interpret: Callable[[Sequence[Body]], Summary], documents: Sequence[Any]) -> None:
-    """Interpret the JSON-encoded documents: a Summary that renders, or the typed error, nothing else."""
-    bodies = [Body(json.dumps(d).encode("utf-8", "surrogatepass"), "application/json") for d in documents]
-    try:
-        summary = interpret(bodies)
-    except InvalidPayload:
-        return
-    except FetchError as err:
-        assert err.reason == "invalid_json", err
-        return
-    assert isinstance(summary, Summary)
-    render(summary)

@@ -145,16 +145,7 @@ def optional(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
 
 def timestamp(obj: Mapping[str, Any], key: str, where: str) -> float | None:
     """An RFC 3339 time with offset (`Z` or `-08:00`) as Unix seconds; None if absent or null."""
-    text = optional(obj, key, str, where)
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidPayload(f"{where}.{key}: not an RFC 3339 time: {text[:64]!r}") from None
-    if moment.tzinfo is None:
-        raise InvalidPayload(f"{where}.{key}: time without an offset: {text[:64]!r}")
-    return _in_range(moment.timestamp(), f"{where}.{key}", text)
+    return _time(obj, key, where, "not an RFC 3339 time", naive_is_utc=False)
 
 
 def string_or_integer(obj: Mapping[str, Any], key: str, where: str) -> str:
@@ -208,14 +199,20 @@ def objects(parent: Mapping[str, Any], key: str, where: str) -> list[tuple[Mappi
 def utc_timestamp(obj: Mapping[str, Any], key: str, where: str) -> float | None:
     """A time as `timestamp` reads it, or one without an offset (`2026-09-12 13:00:03`, as Cachet
     and Uptime Kuma write them) read as UTC; None if absent or null."""
+    return _time(obj, key, where, "not a time", naive_is_utc=True)
+
+
+def _time(obj: Mapping[str, Any], key: str, where: str, not_a_time: str, *, naive_is_utc: bool) -> float | None:
     text = optional(obj, key, str, where)
     if text is None:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidPayload(f"{where}.{key}: not a time: {text[:64]!r}") from None
+        raise InvalidPayload(f"{where}.{key}: {not_a_time}: {text[:64]!r}") from None
     if moment.tzinfo is None:
+        if not naive_is_utc:
+            raise InvalidPayload(f"{where}.{key}: time without an offset: {text[:64]!r}")
         moment = moment.replace(tzinfo=UTC)
     return _in_range(moment.timestamp(), f"{where}.{key}", text)
 
