@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from exporter.engines.base import MAX_BODY_BYTES
 from exporter.errors import FetchError
+from exporter.fetch import transport as transport_module
 from exporter.fetch.alarms import alarm_clock
 from exporter.fetch.transport import Answer, Deadline, Transport
 from tests import payloads
@@ -184,6 +185,36 @@ def test_a_private_ca_is_trusted_from_the_environment_and_only_from_there(tls_pa
         return
     monkeypatch.setenv(variable, ca_file)
     assert get(page.url + "/api/v2/summary.json") == 200
+
+
+def test_a_ca_added_to_the_bundle_in_place_is_trusted_at_the_next_fetch(tls_page, monkeypatch, tmp_path):
+    """The verifying context is kept per version of the bundle file, not per path."""
+    import trustme
+
+    page, ca_file = tls_page
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(trustme.CA().cert_pem.bytes())
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    with pytest.raises(FetchError) as caught:
+        get(page.url + "/api/v2/summary.json")
+    assert caught.value.reason == "connection" and "CERTIFICATE_VERIFY_FAILED" in caught.value.detail
+    with open(ca_file, "rb") as ca:
+        bundle.write_bytes(bundle.read_bytes() + ca.read())
+    assert get(page.url + "/api/v2/summary.json") == 200
+
+
+def test_connections_verifying_with_one_bundle_share_one_context(tls_page, monkeypatch, tmp_path):
+    """Loading a CA bundle costs more CPU than the rest of a request: once per bundle, not per connection."""
+    page, ca_file = tls_page
+    bundle = tmp_path / "bundle.pem"
+    with open(ca_file, "rb") as ca:
+        bundle.write_bytes(ca.read())
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    made = []
+    real = transport_module.create_urllib3_context
+    monkeypatch.setattr(transport_module, "create_urllib3_context", lambda **kw: made.append(kw) or real(**kw))
+    assert [get(page.url + "/api/v2/summary.json") for _ in range(3)] == [200, 200, 200]
+    assert len(made) == 1
 
 
 def test_a_host_name_idna_cannot_encode_is_a_connection_failure():
