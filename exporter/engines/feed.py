@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
@@ -41,10 +41,11 @@ from xml.etree.ElementTree import Element
 
 from exporter.engines.affected import AffectedComponents
 from exporter.engines.base import Body, Engine, PageOptions
+from exporter.engines.fields import in_range, time_text
 from exporter.engines.incidentio import COMPONENT_STATUSES as INCIDENTIO_COMPONENT_STATUSES
 from exporter.engines.markup import collapse, html_text, parse_xml
 from exporter.errors import InvalidPayload
-from exporter.model import EARLIEST_SECONDS, LATEST_SECONDS, Incident, Maintenance, Page, Summary
+from exporter.model import Incident, Maintenance, Page, Summary
 from exporter.vocabulary import COMPONENT_STATUS_INDICATOR, derive_indicator
 
 #: Feeds by their media types first, any XML next, anything last (some servers say text/xml or text/plain).
@@ -258,14 +259,7 @@ def _alternate(root: Element) -> str:
 
 
 def _rfc3339(text: str, where: str) -> float:
-    text = text.strip()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidPayload(f"{where}: not an RFC 3339 time: {text[:64]!r}") from None
-    if moment.tzinfo is None:
-        raise InvalidPayload(f"{where}: time without an offset: {text[:64]!r}")
-    return _in_range(moment.timestamp(), where, text)
+    return time_text(text.strip(), where)
 
 
 def _rfc822(text: str, where: str) -> float:
@@ -277,13 +271,7 @@ def _rfc822(text: str, where: str) -> float:
         raise InvalidPayload(f"{where}: not an RFC 822 date: {text[:64]!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return _in_range(moment.timestamp(), where, text)
-
-
-def _in_range(seconds: float, where: str, text: str) -> float:
-    if not EARLIEST_SECONDS <= seconds <= LATEST_SECONDS:
-        raise InvalidPayload(f"{where}: time out of range (1970 to 9999): {text[:64]!r}")
-    return seconds
+    return in_range(moment.timestamp(), where, text)
 
 
 # -- Feed -> Summary ---------------------------------------------------------------------------------

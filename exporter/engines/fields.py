@@ -171,10 +171,11 @@ def epoch(obj: Mapping[str, Any], key: str, where: str) -> float | None:
         seconds = math.nan
     if not math.isfinite(seconds):
         raise InvalidPayload(f"{where}.{key}: not Unix seconds: {str(value)[:64]!r}")
-    return _in_range(seconds, f"{where}.{key}", str(value))
+    return in_range(seconds, f"{where}.{key}", str(value))
 
 
-def _in_range(seconds: float, where: str, text: str) -> float:
+def in_range(seconds: float, where: str, text: str) -> float:
+    """Unix seconds within the years renderers can write; InvalidPayload naming `where` otherwise."""
     if not EARLIEST_SECONDS <= seconds <= LATEST_SECONDS:
         raise InvalidPayload(f"{where}: time out of range (1970 to 9999): {text[:64]!r}")
     return seconds
@@ -206,15 +207,21 @@ def _time(obj: Mapping[str, Any], key: str, where: str, not_a_time: str, *, naiv
     text = optional(obj, key, str, where)
     if text is None:
         return None
+    return time_text(text, f"{where}.{key}", not_a_time=not_a_time, naive_is_utc=naive_is_utc)
+
+
+def time_text(text: str, where: str, *, not_a_time: str = "not an RFC 3339 time", naive_is_utc: bool = False) -> float:
+    """An ISO 8601 / RFC 3339 time's text as Unix seconds; one without an offset is an error, or
+    (`naive_is_utc`) read as UTC. Raises InvalidPayload naming `where`."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidPayload(f"{where}.{key}: {not_a_time}: {text[:64]!r}") from None
+        raise InvalidPayload(f"{where}: {not_a_time}: {text[:64]!r}") from None
     if moment.tzinfo is None:
         if not naive_is_utc:
-            raise InvalidPayload(f"{where}.{key}: time without an offset: {text[:64]!r}")
+            raise InvalidPayload(f"{where}: time without an offset: {text[:64]!r}")
         moment = moment.replace(tzinfo=UTC)
-    return _in_range(moment.timestamp(), f"{where}.{key}", text)
+    return in_range(moment.timestamp(), where, text)
 
 
 def epoch_millis(obj: Mapping[str, Any], key: str, where: str) -> float | None:
@@ -231,4 +238,4 @@ def epoch_millis(obj: Mapping[str, Any], key: str, where: str) -> float | None:
         millis = math.nan
     if not math.isfinite(millis):
         raise InvalidPayload(f"{where}.{key}: not Unix milliseconds: {str(value)[:64]!r}")
-    return _in_range(millis / 1000, f"{where}.{key}", str(value))
+    return in_range(millis / 1000, f"{where}.{key}", str(value))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from exporter.model import cut
 from exporter.render.status_view import UNKNOWN_TONE, PageStatus, tone
 
 __all__ = ["CONTENT_TYPE", "UNKNOWN_TONE", "face", "render"]
@@ -80,7 +81,7 @@ def _xml_characters(text: str) -> str:
 
 def render(label: str, message: str, tone_name: str) -> str:
     """The SVG text of a badge; `tone_name` is a key of COLOURS."""
-    label, message = _shorten(_xml_characters(label)), _shorten(_xml_characters(message))
+    label, message = cut(_xml_characters(label), _MAX_TEXT), cut(_xml_characters(message), _MAX_TEXT)
     label_width = round(text_width(label)) + 2 * _PADDING
     message_width = round(text_width(message)) + 2 * _PADDING
     width = label_width + message_width
@@ -103,7 +104,3 @@ def render(label: str, message: str, tone_name: str) -> str:
         f'<text x="{message_x:g}" y="15" fill="#010101" fill-opacity=".3">{message_text}</text>'
         f'<text x="{message_x:g}" y="14">{message_text}</text></g></svg>'
     )
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
