@@ -158,8 +158,9 @@ class BasicAuth:
         """Whether a verdict about `subject` still holds: same hash (or still no such user)."""
         return subject is None or previous._users.get(subject) == self._users.get(subject)
 
-    async def check(self, authorization: str | None, client: str = "") -> Verdict:
-        """The verdict on an `Authorization` header; `client` names the queue it waits in (`client_key`)."""
+    async def check(self, authorization: str | None, client: str | Callable[[], str] = "") -> Verdict:
+        """The verdict on an `Authorization` header; `client` names the queue it waits in (`client_key`),
+        or is a function that names it, asked only when a check must wait (not for a cached verdict)."""
         if not authorization:
             return Verdict.DENY
         key = hashlib.sha256(authorization.encode("utf-8", "surrogateescape")).digest()
@@ -175,7 +176,8 @@ class BasicAuth:
                 return Verdict.DENY
             user, password = credentials
             hashed = self._users.get(user)
-            checked = self._runner.submit(client, password, hashed if hashed is not None else self._decoy)
+            queue = client() if callable(client) else client
+            checked = self._runner.submit(queue, password, hashed if hashed is not None else self._decoy)
             if checked is None:
                 return Verdict.BUSY
             pending = asyncio.ensure_future(self._verdict(checked, user, hashed is not None, key))

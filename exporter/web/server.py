@@ -159,7 +159,7 @@ class ExporterApp:
         if guard.auth is None:
             response = await self._route(request)
         else:
-            verdict = await guard.auth.check(request.headers.get("Authorization"), client_key(request.remote))
+            verdict = await guard.auth.check(request.headers.get("Authorization"), lambda: client_key(request.remote))
             if verdict is Verdict.ALLOW:
                 response = await self._route(request)
             elif verdict is Verdict.BUSY:
