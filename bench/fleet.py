@@ -6,7 +6,9 @@ refresh reads and parses its documents), listed in one page file. A round probes
 clients at a time) after every page's `--cache.ttl` has passed, so each probe makes one refresh
 and one rendering. The exporter's CPU time (user + system, from /proc) over the measured rounds,
 divided by the page refreshes, includes the serving of the probes; the floor is `json.loads` of
-the same bytes, timed in the same run. Also printed: the exporter's resident memory.
+the same bytes, timed in the same run. The same rounds then load the skeleton (`skeleton.py`: the
+least a Python exporter on our stack can do per probe) for its CPU per probe beside ours. Also
+printed: each server's probe latency and resident memory.
 Usage: `make bench` (the fleet half), or
 
     python bench/fleet.py [--pages 100] [--rounds 5] [--warmup 1]
@@ -15,14 +17,18 @@ Usage: `make bench` (the fleet half), or
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
 import requests
@@ -32,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from exporter.engines import ENGINES
 from tests.engine_samples import SAMPLES, SHARED_CAPTURES
 from tests.fakepage import FakeStatuspage, Reply
-from tests.integration.exporter_process import ExporterProcess
+from tests.integration.exporter_process import ExporterProcess, free_port
 from tests.shared_fixtures import ENGINES as SHARED_ENGINES
 
 CLIENTS = 4
@@ -90,19 +96,82 @@ def json_floor(bodies: list[list[bytes]], repeat: int) -> float:
     return best
 
 
-def probe_round(session: requests.Session, base_url: str, names: list[str]) -> list[float]:
-    """Probe every page once, CLIENTS at a time; check each answer carries the page's data."""
+def probe_round(session: requests.Session, base_url: str, names: list[str], carries: bytes) -> list[float]:
+    """Probe every page once, CLIENTS at a time; check each answer carries `carries`."""
 
     def probe(name: str) -> float:
         started = time.monotonic()
         response = session.get(base_url + "/probe", params={"target": name}, timeout=30)
         elapsed = time.monotonic() - started
-        if response.status_code != 200 or b"\nstatuspage_up 1.0\n" not in response.content:
+        if response.status_code != 200 or carries not in response.content:
             raise SystemExit(f"bench: probe of {name} failed: {response.status_code} {response.content[:300]!r}")
         return elapsed
 
     with ThreadPoolExecutor(CLIENTS) as pool:
         return list(pool.map(probe, names))
+
+
+@dataclass
+class Measured:
+    """One server's CPU per probe (each probe one page refresh), over the measured rounds."""
+
+    cpu_ms: float
+    cpu_share: float
+    latencies: list[float]
+    upstream_requests: int
+    memory: dict[str, int]
+
+
+def measure(
+    pid: int, base_url: str, names: list[str], upstream: FakeStatuspage, args: argparse.Namespace, carries: bytes
+) -> Measured:
+    """Probe every page `args.warmup + args.rounds` times, every page due again each round."""
+    latencies: list[float] = []
+    with requests.Session() as session:
+        for round_number in range(args.warmup + args.rounds):
+            if round_number == args.warmup:
+                requests_before = upstream.request_count
+                cpu_before = cpu_seconds(pid)
+                wall_before = time.monotonic()
+            round_latencies = probe_round(session, base_url, names, carries)
+            if round_number >= args.warmup:
+                latencies.extend(round_latencies)
+                cpu_after = cpu_seconds(pid)
+                wall_after = time.monotonic()
+            time.sleep(TTL_SECONDS + 0.05)  # every page is due again when the next round starts
+    return Measured(
+        (cpu_after - cpu_before) * 1000 / (len(names) * args.rounds),
+        (cpu_after - cpu_before) / (wall_after - wall_before),
+        latencies,
+        upstream.request_count - requests_before,
+        memory_kib(pid),
+    )
+
+
+@contextlib.contextmanager
+def skeleton_server(pages: dict[str, list[str]], root: Path) -> Iterator[tuple[int, str]]:
+    """bench/skeleton.py on a free port: (pid, base URL), once it answers."""
+    pages_file = root / "skeleton-pages.json"
+    pages_file.write_text(json.dumps(pages))
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("skeleton.py")), str(port), str(pages_file)]
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(base_url + "/-/ready", timeout=1).raise_for_status()
+                break
+            except requests.RequestException:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("bench: the skeleton server did not start") from None
+                time.sleep(0.05)
+        yield process.pid, base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def main() -> int:
@@ -118,13 +187,16 @@ def main() -> int:
 
     with FakeStatuspage() as upstream, tempfile.TemporaryDirectory() as root:
         pages = []  # (name, engine, url, bodies)
+        documents: dict[str, list[str]] = {}  # name -> the URLs of its documents, for the skeleton
         for index in range(args.pages):
             engine, url_path, bodies = available[index % len(available)]
             url = f"{upstream.url}/p{index}{url_path}"
-            for endpoint, body in zip(ENGINES[engine].endpoints(url), bodies, strict=True):
+            endpoints = ENGINES[engine].endpoints(url)
+            for endpoint, body in zip(endpoints, bodies, strict=True):
                 reply = Reply(body=body, headers={"Content-Type": "application/json"}, etag=False)
                 upstream.set_route(urlsplit(endpoint).path, reply)
             pages.append((f"p{index}", engine, url, bodies))
+            documents[f"p{index}"] = list(endpoints)
         page_file = Path(root) / "pages.yml"
         page_file.write_text(
             "pages:\n" + "".join(f"  - {{name: {n}, url: '{u}', engine: {e}}}\n" for n, e, u, _ in pages)
@@ -134,47 +206,38 @@ def main() -> int:
             *("--config.file", str(page_file), "--cache.ttl", f"{TTL_SECONDS:g}s", "--log.level", "warn"),
         ]
         names = [name for name, *_ in pages]
-        with ExporterProcess(flags) as exporter, requests.Session() as session:
-            pid = exporter.proc.pid
-            latencies: list[float] = []
-            for round_number in range(args.warmup + args.rounds):
-                if round_number == args.warmup:
-                    requests_before = upstream.request_count
-                    cpu_before = cpu_seconds(pid)
-                    wall_before = time.monotonic()
-                round_latencies = probe_round(session, exporter.base_url, names)
-                if round_number >= args.warmup:
-                    latencies.extend(round_latencies)
-                    cpu_after = cpu_seconds(pid)
-                    wall_after = time.monotonic()
-                time.sleep(TTL_SECONDS + 0.05)  # every page is due again when the next round starts
-            memory = memory_kib(pid)
-            upstream_requests = upstream.request_count - requests_before
+        with ExporterProcess(flags) as exporter:
+            ours = measure(exporter.proc.pid, exporter.base_url, names, upstream, args, b"\nstatuspage_up 1.0\n")
+        with skeleton_server(documents, Path(root)) as (pid, base_url):
+            skeleton = measure(pid, base_url, names, upstream, args, b"skeleton_series")
 
-    refreshes = args.pages * args.rounds
     expected_requests = args.rounds * sum(len(bodies) for *_, bodies in pages)
-    if upstream_requests != expected_requests:
-        raise SystemExit(f"bench: {upstream_requests} upstream requests, expected {expected_requests}")
-    exporter_ms = (cpu_after - cpu_before) * 1000 / refreshes
-    floor_ms = json_floor([bodies for *_, bodies in pages], repeat=20) * 1000 / args.pages
+    for server, measured in (("exporter", ours), ("skeleton", skeleton)):
+        if measured.upstream_requests != expected_requests:
+            raise SystemExit(
+                f"bench: {server}: {measured.upstream_requests} upstream requests, expected {expected_requests}"
+            )
+    floor_ms = json_floor([bodies for *_, bodies in pages], repeat=50) * 1000 / args.pages
     total_bytes = sum(len(body) for *_, bodies in pages for body in bodies)
     engines = sorted({engine for _, engine, *_ in pages})
     print(
         f"{args.pages} pages from {len(available)} real captures of {len(engines)} engines "
         f"({total_bytes / 1e6:.2f} MB of documents a round), {args.rounds} measured rounds after {args.warmup}, "
-        f"{upstream_requests} upstream requests (all 200), {CLIENTS} probing clients"
+        f"{expected_requests} upstream requests (all 200) a server, {CLIENTS} probing clients"
     )
     print()
-    print("| measure | value |")
-    print("|---|---:|")
-    print(f"| exporter CPU per page refresh (probe served) | {exporter_ms:.3f} ms |")
-    print(f"| json.loads of the same documents | {floor_ms:.3f} ms |")
-    print(f"| ratio | {exporter_ms / floor_ms:.1f} |")
-    print(
-        f"| exporter CPU share over the measured rounds | {(cpu_after - cpu_before) / (wall_after - wall_before):.2f} |"
-    )
-    print(f"| probe latency p50 / max | {statistics.median(latencies) * 1000:.1f} / {max(latencies) * 1000:.1f} ms |")
-    print(f"| exporter RSS at the end / peak | {memory['VmRSS'] / 1024:.1f} / {memory['VmHWM'] / 1024:.1f} MiB |")
+    print("| measure | exporter | skeleton (bench/skeleton.py) |")
+    print("|---|---:|---:|")
+    print(f"| CPU per page refresh (probe served) | {ours.cpu_ms:.3f} ms | {skeleton.cpu_ms:.3f} ms |")
+    print(f"| json.loads of the same documents | {floor_ms:.3f} ms | {floor_ms:.3f} ms |")
+    print(f"| ratio | {ours.cpu_ms / floor_ms:.1f} | {skeleton.cpu_ms / floor_ms:.1f} |")
+    print(f"| CPU share over the measured rounds | {ours.cpu_share:.2f} | {skeleton.cpu_share:.2f} |")
+    for title, key in (("p50", statistics.median), ("max", max)):
+        print(
+            f"| probe latency {title} | {key(ours.latencies) * 1000:.1f} ms | {key(skeleton.latencies) * 1000:.1f} ms |"
+        )
+    for title, key in (("at the end", "VmRSS"), ("peak", "VmHWM")):
+        print(f"| RSS {title} | {ours.memory[key] / 1024:.1f} MiB | {skeleton.memory[key] / 1024:.1f} MiB |")
     return 0
 
 
