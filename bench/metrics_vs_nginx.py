@@ -5,7 +5,8 @@ The servers run side by side in one run and are loaded alternately by the same w
 of a noisy machine: nginx, the exporter in plain HTTP, and a second exporter with a web config
 (TLS 1.3 and basic auth with a cost-10 bcrypt hash, as a scrape would meet it). With `--baseline
 DIR` (a checkout of another version, e.g. `git worktree add /tmp/base main`), that version's
-exporter runs beside them, loaded in the same rounds: the comparison of two versions in one run.
+exporter runs beside them, plain and with the web config, loaded in the same rounds: the
+comparison of two versions in one run.
 Usage: `make bench` (needs the Debian packages wrk and nginx).
 
     python bench/metrics_vs_nginx.py [--duration 10] [--rounds 3] [--baseline DIR]
@@ -109,7 +110,17 @@ def main() -> int:
         )
         authorization = "Authorization: Basic " + base64.b64encode(f"prometheus:{PASSWORD}".encode()).decode()
         baseline = ExporterProcess(flags, source=args.baseline) if args.baseline else contextlib.nullcontext()
-        with exporter, secured, baseline:
+        secured_baseline = (
+            ExporterProcess(
+                [*flags, "--web.config.file", str(web_file)],
+                scheme="https",
+                client={"verify": str(pki.ca_file), "auth": ("prometheus", PASSWORD)},
+                source=args.baseline,
+            )
+            if args.baseline
+            else contextlib.nullcontext()
+        )
+        with exporter, secured, baseline, secured_baseline:
             body = requests.get(exporter.base_url + "/metrics", timeout=10).content
             Path(root).chmod(0o755)  # nginx's worker may run as another user (www-data under root)
             (Path(root) / "www").mkdir()
@@ -123,13 +134,22 @@ def main() -> int:
                 secured_body = secured.get("/metrics").content  # its own process metrics: not the same bytes
                 if b"statuspage_up 1.0" not in secured_body:
                     raise SystemExit(f"bench: the TLS exporter did not serve the page:\n{secured_body[:500]!r}")
-                results: dict[str, list[float]] = {"nginx": [], "exporter": [], "secured": [], "baseline": []}
+                results: dict[str, list[float]] = {
+                    "nginx": [],
+                    "exporter": [],
+                    "secured": [],
+                    "baseline": [],
+                    "secured_baseline": [],
+                }
                 for _ in range(args.rounds):
                     results["nginx"].append(wrk(f"http://127.0.0.1:{nginx_port}/metrics", args.duration))
                     results["exporter"].append(wrk(exporter.base_url + "/metrics", args.duration))
                     if args.baseline:
                         results["baseline"].append(wrk(baseline.base_url + "/metrics", args.duration))
                     results["secured"].append(wrk(secured.base_url + "/metrics", args.duration, (authorization,)))
+                    if args.baseline:
+                        secured_url = secured_baseline.base_url + "/metrics"
+                        results["secured_baseline"].append(wrk(secured_url, args.duration, (authorization,)))
             finally:
                 nginx.terminate()
                 nginx.wait(10)
@@ -164,6 +184,12 @@ def main() -> int:
         f"| github-status-exporter /metrics, TLS 1.3 + basic auth | {secured_rps:,.0f} | "
         f"{', '.join(f'{r:,.0f}' for r in results['secured'])} | {secured_rps / nginx_rps:.2f} |"
     )
+    if args.baseline:
+        secured_baseline_rps = statistics.median(results["secured_baseline"])
+        print(
+            f"| baseline {args.baseline} /metrics, TLS 1.3 + basic auth | {secured_baseline_rps:,.0f} | "
+            f"{', '.join(f'{r:,.0f}' for r in results['secured_baseline'])} | {secured_baseline_rps / nginx_rps:.2f} |"
+        )
     return 0
 
 
