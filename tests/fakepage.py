@@ -166,9 +166,17 @@ class FakeStatuspage:
 
             def do_GET(self) -> None:
                 reply = fake._record(self.path, dict(self.headers.items()), self.client_address[1])
+                self._in_flight = True
                 try:
                     self._answer(reply)
                 finally:
+                    self._leave_flight()
+
+            def _leave_flight(self) -> None:
+                """No longer in flight: called before the answer's last bytes go out, so that a
+                client that has the whole answer (and may ask again) is never counted twice."""
+                if self._in_flight:
+                    self._in_flight = False
                     fake._done()
 
             def _answer(self, reply: Reply) -> None:
@@ -198,6 +206,8 @@ class FakeStatuspage:
                     self.send_header(name, value)
                 if status != 304:
                     self.send_header("Content-Length", str(len(body)))
+                if status == 304 or not body or not drip:
+                    self._leave_flight()
                 self.end_headers()
                 if status == 304:
                     return
@@ -205,6 +215,8 @@ class FakeStatuspage:
                     self.wfile.write(body)
                     return
                 for i in range(len(body)):
+                    if i == len(body) - 1:
+                        self._leave_flight()
                     self.wfile.write(body[i : i + 1])
                     self.wfile.flush()
                     if fake._stopping.wait(drip):  # the fake stops: no need to finish the drip

@@ -5,12 +5,16 @@ with ExporterProcess(["--statuspage.url", page.url]) as exporter:
     exporter.stop()                      # SIGTERM, and wait
     assert exporter.returncode == 0
     exporter.log_lines()                 # every stderr line, parsed as JSON
+
+`log_lines()` and `stderr_text()` first read whatever the exporter has written and not yet been
+read: a line logged before an answer was sent is there once the answer has arrived.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -57,6 +61,9 @@ class ExporterProcess:
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen | None = None
         self._stderr: list[str] = []
+        self._stderr_lock = threading.Lock()
+        self._partial = b""
+        self._stderr_ended = False
         self._reader: threading.Thread | None = None
 
     @property
@@ -73,6 +80,7 @@ class ExporterProcess:
             text=True,
             preexec_fn=self.preexec_fn,
         )
+        os.set_blocking(self.proc.stderr.fileno(), False)
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
         if wait_ready:
@@ -80,8 +88,24 @@ class ExporterProcess:
         return self
 
     def _read_stderr(self) -> None:
-        for line in self.proc.stderr:
-            self._stderr.append(line.rstrip("\n"))
+        """Keep the pipe from filling while the exporter runs (a full pipe would block its logging)."""
+        while not self._stderr_ended:
+            select.select([self.proc.stderr.fileno()], [], [])
+            self._drain_stderr()
+
+    def _drain_stderr(self) -> None:
+        """Read everything in the pipe now, under the lock: callers see every line written so far."""
+        with self._stderr_lock:
+            while not self._stderr_ended:
+                try:
+                    chunk = os.read(self.proc.stderr.fileno(), 65536)
+                except BlockingIOError:
+                    return
+                if not chunk:  # the exporter has exited and closed its end
+                    self._stderr_ended = True
+                    chunk = b"\n" if self._partial else b""
+                *lines, self._partial = (self._partial + chunk).split(b"\n")
+                self._stderr.extend(line.decode("utf-8", "replace") for line in lines)
 
     def wait_healthy(self, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
@@ -119,9 +143,11 @@ class ExporterProcess:
         return self.proc.poll()
 
     def stderr_text(self) -> str:
+        self._drain_stderr()
         return "\n".join(self._stderr)
 
     def log_lines(self) -> list[dict]:
+        self._drain_stderr()
         return [json.loads(line) for line in self._stderr]
 
     def __enter__(self) -> ExporterProcess:
