@@ -17,18 +17,15 @@ Usage: `make bench` (the fleet half), or
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import requests
@@ -38,10 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from exporter.engines import ENGINES
 from tests.engine_samples import SAMPLES, SHARED_CAPTURES
 from tests.fakepage import FakeStatuspage, Reply
-from tests.integration.exporter_process import ExporterProcess, free_port
+from tests.integration.exporter_process import ExporterProcess
 from tests.shared_fixtures import ENGINES as SHARED_ENGINES
 
 CLIENTS = 4
+SKELETON = Path(__file__).with_name("skeleton.py")
 TTL_SECONDS = 1.0
 
 
@@ -148,32 +146,6 @@ def measure(
     )
 
 
-@contextlib.contextmanager
-def skeleton_server(pages: dict[str, list[str]], root: Path) -> Iterator[tuple[int, str]]:
-    """bench/skeleton.py on a free port: (pid, base URL), once it answers."""
-    pages_file = root / "skeleton-pages.json"
-    pages_file.write_text(json.dumps(pages))
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("skeleton.py")), str(port), str(pages_file)]
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(base_url + "/-/ready", timeout=1).raise_for_status()
-                break
-            except requests.RequestException:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("bench: the skeleton server did not start") from None
-                time.sleep(0.05)
-        yield process.pid, base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=100, help="pages in the page file")
@@ -208,8 +180,10 @@ def main() -> int:
         names = [name for name, *_ in pages]
         with ExporterProcess(flags) as exporter:
             ours = measure(exporter.proc.pid, exporter.base_url, names, upstream, args, b"\nstatuspage_up 1.0\n")
-        with skeleton_server(documents, Path(root)) as (pid, base_url):
-            skeleton = measure(pid, base_url, names, upstream, args, b"skeleton_series")
+        skeleton_pages = Path(root) / "skeleton-pages.json"
+        skeleton_pages.write_text(json.dumps(documents))
+        with ExporterProcess([str(skeleton_pages)], program=(str(SKELETON),)) as server:
+            skeleton = measure(server.proc.pid, server.base_url, names, upstream, args, b"skeleton_series")
 
     expected_requests = args.rounds * sum(len(bodies) for *_, bodies in pages)
     for server, measured in (("exporter", ours), ("skeleton", skeleton)):

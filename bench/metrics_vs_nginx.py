@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests import payloads
 from tests.fakepage import FakeStatuspage
-from tests.integration.exporter_process import ExporterProcess, free_port
+from tests.integration.exporter_process import REPO, ExporterProcess, free_port
 from tests.webcerts import bcrypt_hash, make_pki, tls_section, write_web_config
 
 PASSWORD = "bench-secret"
@@ -99,27 +99,25 @@ def main() -> int:
     with FakeStatuspage() as page, tempfile.TemporaryDirectory() as root:
         page.set_summary(github_like_payload())
         flags = ["--statuspage.url", page.url, "--cache.ttl", "10m", "--log.level", "warn"]
-        exporter = ExporterProcess(flags)
         pki = make_pki(Path(root) / "pki")
         web = {"tls_server_config": tls_section(pki), "basic_auth_users": {"prometheus": bcrypt_hash(PASSWORD, 10)}}
         web_file = write_web_config(Path(root) / "web.yml", web)
-        secured = ExporterProcess(
-            [*flags, "--web.config.file", str(web_file)],
-            scheme="https",
-            client={"verify": str(pki.ca_file), "auth": ("prometheus", PASSWORD)},
-        )
-        authorization = "Authorization: Basic " + base64.b64encode(f"prometheus:{PASSWORD}".encode()).decode()
-        baseline = ExporterProcess(flags, source=args.baseline) if args.baseline else contextlib.nullcontext()
-        secured_baseline = (
-            ExporterProcess(
+
+        def secured_exporter(source: Path) -> ExporterProcess:
+            return ExporterProcess(
                 [*flags, "--web.config.file", str(web_file)],
                 scheme="https",
                 client={"verify": str(pki.ca_file), "auth": ("prometheus", PASSWORD)},
-                source=args.baseline,
+                source=source,
             )
+
+        exporter, secured = ExporterProcess(flags), secured_exporter(REPO)
+        baseline, secured_baseline = (
+            (ExporterProcess(flags, source=args.baseline), secured_exporter(args.baseline))
             if args.baseline
-            else contextlib.nullcontext()
+            else (contextlib.nullcontext(), contextlib.nullcontext())
         )
+        authorization = "Authorization: Basic " + base64.b64encode(f"prometheus:{PASSWORD}".encode()).decode()
         with exporter, secured, baseline, secured_baseline:
             body = requests.get(exporter.base_url + "/metrics", timeout=10).content
             Path(root).chmod(0o755)  # nginx's worker may run as another user (www-data under root)
@@ -134,29 +132,29 @@ def main() -> int:
                 secured_body = secured.get("/metrics").content  # its own process metrics: not the same bytes
                 if b"statuspage_up 1.0" not in secured_body:
                     raise SystemExit(f"bench: the TLS exporter did not serve the page:\n{secured_body[:500]!r}")
-                results: dict[str, list[float]] = {
-                    "nginx": [],
-                    "exporter": [],
-                    "secured": [],
-                    "baseline": [],
-                    "secured_baseline": [],
-                }
+                # (row title, URL, wrk headers), loaded in this order every round; nginx first.
+                servers = [
+                    ("nginx 1 worker, static file", f"http://127.0.0.1:{nginx_port}/metrics", ()),
+                    ("github-status-exporter /metrics", exporter.base_url + "/metrics", ()),
+                ]
+                if args.baseline:
+                    servers.append((f"baseline {args.baseline} /metrics", baseline.base_url + "/metrics", ()))
+                secured_title = "/metrics, TLS 1.3 + basic auth"
+                servers.append(
+                    (f"github-status-exporter {secured_title}", secured.base_url + "/metrics", (authorization,))
+                )
+                if args.baseline:
+                    url = secured_baseline.base_url + "/metrics"
+                    servers.append((f"baseline {args.baseline} {secured_title}", url, (authorization,)))
+                results: dict[str, list[float]] = {title: [] for title, _, _ in servers}
                 for _ in range(args.rounds):
-                    results["nginx"].append(wrk(f"http://127.0.0.1:{nginx_port}/metrics", args.duration))
-                    results["exporter"].append(wrk(exporter.base_url + "/metrics", args.duration))
-                    if args.baseline:
-                        results["baseline"].append(wrk(baseline.base_url + "/metrics", args.duration))
-                    results["secured"].append(wrk(secured.base_url + "/metrics", args.duration, (authorization,)))
-                    if args.baseline:
-                        secured_url = secured_baseline.base_url + "/metrics"
-                        results["secured_baseline"].append(wrk(secured_url, args.duration, (authorization,)))
+                    for title, url, headers in servers:
+                        results[title].append(wrk(url, args.duration, headers))
             finally:
                 nginx.terminate()
                 nginx.wait(10)
             upstream_requests = page.request_count
 
-    nginx_rps = statistics.median(results["nginx"])
-    exporter_rps = statistics.median(results["exporter"])
     print(
         f"/metrics body: {len(body)} bytes ({len(secured_body)} with TLS); "
         f"wrk -t2 -c32 -d{args.duration}s, median of {args.rounds} "
@@ -165,31 +163,10 @@ def main() -> int:
     print()
     print("| server | requests/s (median) | runs | ratio to nginx |")
     print("|---|---:|---|---:|")
-    print(
-        f"| nginx 1 worker, static file | {nginx_rps:,.0f} | {', '.join(f'{r:,.0f}' for r in results['nginx'])} "
-        "| 1.00 |"
-    )
-    print(
-        f"| github-status-exporter /metrics | {exporter_rps:,.0f} | "
-        f"{', '.join(f'{r:,.0f}' for r in results['exporter'])} | {exporter_rps / nginx_rps:.2f} |"
-    )
-    if args.baseline:
-        baseline_rps = statistics.median(results["baseline"])
-        print(
-            f"| baseline {args.baseline} /metrics | {baseline_rps:,.0f} | "
-            f"{', '.join(f'{r:,.0f}' for r in results['baseline'])} | {baseline_rps / nginx_rps:.2f} |"
-        )
-    secured_rps = statistics.median(results["secured"])
-    print(
-        f"| github-status-exporter /metrics, TLS 1.3 + basic auth | {secured_rps:,.0f} | "
-        f"{', '.join(f'{r:,.0f}' for r in results['secured'])} | {secured_rps / nginx_rps:.2f} |"
-    )
-    if args.baseline:
-        secured_baseline_rps = statistics.median(results["secured_baseline"])
-        print(
-            f"| baseline {args.baseline} /metrics, TLS 1.3 + basic auth | {secured_baseline_rps:,.0f} | "
-            f"{', '.join(f'{r:,.0f}' for r in results['secured_baseline'])} | {secured_baseline_rps / nginx_rps:.2f} |"
-        )
+    nginx_rps = statistics.median(results[servers[0][0]])
+    for title, runs in results.items():
+        rps = statistics.median(runs)
+        print(f"| {title} | {rps:,.0f} | {', '.join(f'{r:,.0f}' for r in runs)} | {rps / nginx_rps:.2f} |")
     return 0
 
 

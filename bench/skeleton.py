@@ -7,14 +7,16 @@ right on the event loop), `json.loads` each body, and answers a fixed exposition
 remains is serving one HTTP request and making the page's GETs. Its CPU per probe is the floor of
 this stack on this machine, which a ratio against `json.loads` cannot go under.
 
-    python bench/skeleton.py PORT PAGES_JSON      # PAGES_JSON: {"name": ["http://host:port/path", ...]}
+    python bench/skeleton.py --web.listen-address 127.0.0.1:PORT PAGES_JSON
+    # PAGES_JSON: {"name": ["http://host:port/path", ...]}; the flag and /-/healthy are the
+    # exporter's, so tests' ExporterProcess runs it as it runs the exporter
 """
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import json
-import sys
 from urllib.parse import urlsplit
 
 import uvloop
@@ -51,16 +53,20 @@ def application(pages: dict[str, list[str]]) -> web.Application:
 
     app = web.Application()
     app.router.add_get("/probe", probe)
-    app.router.add_get("/-/ready", lambda request: web.Response(text="ok"))
+    app.router.add_get("/-/healthy", lambda request: web.Response(text="OK\n"))
     return app
 
 
 def main() -> None:
-    port, pages_file = int(sys.argv[1]), sys.argv[2]
-    with open(pages_file, encoding="utf-8") as file:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--web.listen-address", dest="listen", required=True, help="HOST:PORT")
+    parser.add_argument("pages", help="a JSON file: each page's name and the URLs of its documents")
+    args = parser.parse_args()
+    host, _, port = args.listen.rpartition(":")
+    with open(args.pages, encoding="utf-8") as file:
         pages = json.load(file)
     uvloop.install()
-    web.run_app(application(pages), host="127.0.0.1", port=port, print=None, access_log=None)
+    web.run_app(application(pages), host=host, port=int(port), print=None, access_log=None)
 
 
 if __name__ == "__main__":
