@@ -1,14 +1,16 @@
-"""Components that only incidents name: for engines that publish no component list (clouds, Slack).
+"""Components that only incidents name (for engines that publish no component list: clouds, Slack),
+and the Summary of every engine whose page publishes no overall indicator.
 
 Each service an unresolved incident names becomes a component, with the worst status any of its
-incidents gives it, and the page's indicator is derived from those and the incidents' impacts.
+incidents gives it; `derived_summary` derives the page's indicator from the components' statuses
+and the incidents' impacts.
 """
 
 from __future__ import annotations
 
 from typing import Iterable
 
-from exporter.model import Component, Incident, Page, Summary
+from exporter.model import Component, Incident, Maintenance, Page, Summary
 from exporter.vocabulary import derive_indicator, worst_component_status
 
 NO_PAGE = Page(id="", name="", url="", updated_at=None)
@@ -32,10 +34,16 @@ class AffectedComponents:
 
 
 def derived_summary(
-    components: tuple[Component, ...], incidents: Iterable[Incident], page: Page = NO_PAGE, indicator: str | None = None
+    components: tuple[Component, ...],
+    incidents: Iterable[Incident],
+    page: Page = NO_PAGE,
+    indicator: str | None = None,
+    maintenances: Iterable[Maintenance] = (),
 ) -> Summary:
     """A Summary whose indicator (unless given) is derived from its components and incidents."""
     incidents = tuple(incidents)
     if indicator is None:
         indicator = derive_indicator([c.status for c in components], [i.impact for i in incidents])
-    return Summary(page=page, indicator=indicator, components=components, incidents=incidents, maintenances=())
+    return Summary(
+        page=page, indicator=indicator, components=components, incidents=incidents, maintenances=tuple(maintenances)
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from exporter.engines.affected import NO_PAGE
+from exporter.engines.affected import derived_summary
 from exporter.engines.base import Body, Engine
 from exporter.engines.fields import (
     as_object,
@@ -28,7 +28,7 @@ from exporter.engines.fields import (
     string_or_integer,
 )
 from exporter.model import Component, Incident, Maintenance, Summary
-from exporter.vocabulary import derive_indicator, worst_component_status
+from exporter.vocabulary import worst_component_status
 
 STATUS_PATH = "/support/systemstatus/data/system_status_en_US.js"
 _CALLBACK = "jsonCallback("
@@ -86,13 +86,7 @@ def parse_status(document: Any) -> Summary:
                 incident = _incident(event, event_where, kind)
                 incidents.setdefault(incident.id, incident)
         components.append(Component(name, name, worst_component_status(statuses), "", None))
-    return Summary(
-        page=NO_PAGE,
-        indicator=derive_indicator([c.status for c in components], [i.impact for i in incidents.values()]),
-        components=tuple(components),
-        incidents=tuple(incidents.values()),
-        maintenances=tuple(maintenances.values()),
-    )
+    return derived_summary(tuple(components), incidents.values(), maintenances=maintenances.values())
 
 
 def _incident(event: Mapping[str, Any], where: str, kind: str) -> Incident:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit
 
+from exporter.engines.affected import derived_summary
 from exporter.engines.base import Body, Engine
 from exporter.engines.fields import (
     as_array,
@@ -32,8 +33,7 @@ from exporter.engines.fields import (
     string_or_integer,
     utc_timestamp,
 )
-from exporter.model import Component, Incident, Maintenance, Page, Summary
-from exporter.vocabulary import derive_indicator
+from exporter.model import Component, Incident, Maintenance, Summary
 
 COMPONENTS_PATH = "/api/v1/components"
 GROUPS_PATH = "/api/v1/components/groups"
@@ -102,13 +102,7 @@ def parse_pages(
     )
     parsed_incidents = tuple(i for obj, where in _data(incidents, "incidents") for i in _incident(obj, where))
     maintenances = tuple(m for obj, where in _data(schedules, "schedules") for m in _schedule(obj, where))
-    return Summary(
-        page=Page(id="", name="", url="", updated_at=None),
-        indicator=derive_indicator([c.status for c in parsed_components], [i.impact for i in parsed_incidents]),
-        components=parsed_components,
-        incidents=parsed_incidents,
-        maintenances=maintenances,
-    )
+    return derived_summary(parsed_components, parsed_incidents, maintenances=maintenances)
 
 
 def _data(pages: Sequence[Any], name: str) -> list[tuple[Mapping[str, Any], str]]:

@@ -39,7 +39,7 @@ from typing import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
-from exporter.engines.affected import AffectedComponents
+from exporter.engines.affected import AffectedComponents, derived_summary
 from exporter.engines.base import Body, Engine, PageOptions
 from exporter.engines.fields import in_range, time_text
 from exporter.engines.incidentio import COMPONENT_STATUSES as INCIDENTIO_COMPONENT_STATUSES
@@ -295,14 +295,7 @@ def summarize(feed: Feed, now: float, max_age: float) -> Summary:
             maintenances.append(Maintenance(item.id, item.title, event.state, item.published, None))
         else:
             incidents.append(Incident(item.id, item.title, event.state, event.impact, item.published))
-    listed = components.components()
-    return Summary(
-        page=feed.page,
-        indicator=derive_indicator([c.status for c in listed], [i.impact for i in incidents]),
-        components=listed,
-        incidents=tuple(incidents),
-        maintenances=tuple(maintenances),
-    )
+    return derived_summary(components.components(), incidents, feed.page, maintenances=maintenances)
 
 
 def _event(item: Item) -> Event:
@@ -370,13 +363,7 @@ def _aws_summary(feed: Feed, now: float, max_age: float) -> Summary:
         if not closed and now - newest.last_activity <= max_age:
             impact = AWS_IMPACTS.get(prefix.strip().lower(), DEFAULT_IMPACT) if colon else DEFAULT_IMPACT
             incidents.append(Incident(newest.id, name, ACTIVE, impact, None))
-    return Summary(
-        page=feed.page,
-        indicator=derive_indicator((), [i.impact for i in incidents]),
-        components=(),
-        incidents=tuple(incidents),
-        maintenances=(),
-    )
+    return derived_summary((), incidents, feed.page)
 
 
 ENGINE = Engine("feed", endpoints, reader(PageOptions(), time.time), accept=ACCEPT, configure=reader)

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from typing import Any, Mapping, NamedTuple
 
+from exporter.engines.affected import derived_summary
 from exporter.engines.base import Engine, json_documents
 from exporter.engines.fields import (
     as_array,
     as_object,
+    objects,
     optional,
     required,
     string,
     string_or_integer,
     timestamp,
 )
-from exporter.model import Component, Incident, Maintenance, Page, Summary
-from exporter.vocabulary import derive_indicator
+from exporter.model import Component, Incident, Maintenance, Summary
 
 CURRENT_STATUS_PATH = "/api/v4/current-status"
 
@@ -57,13 +58,7 @@ def parse_current_status(document: Any) -> Summary:
     )
     incidents = tuple(_incident(obj, where) for obj, where in _open_items(root, "incidents"))
     maintenances = tuple(_maintenance(obj, where) for obj, where in _open_items(root, "scheduled"))
-    return Summary(
-        page=Page(id="", name="", url="", updated_at=None),
-        indicator=derive_indicator([c.status for c in components], [i.impact for i in incidents]),
-        components=components,
-        incidents=incidents,
-        maintenances=maintenances,
-    )
+    return derived_summary(components, incidents, maintenances=maintenances)
 
 
 def _component(obj: Mapping[str, Any], where: str) -> Component:
@@ -74,15 +69,7 @@ def _component(obj: Mapping[str, Any], where: str) -> Component:
 
 def _open_items(root: Mapping[str, Any], key: str) -> list[tuple[Mapping[str, Any], str]]:
     """The objects of the optional array `root[key]` that are not `resolved`, with where they are."""
-    value = root.get(key)
-    items = [] if value is None else as_array(value, key)
-    kept = []
-    for i, item in enumerate(items):
-        where = f"{key}[{i}]"
-        obj = as_object(item, where)
-        if not optional(obj, "resolved", bool, where):
-            kept.append((obj, where))
-    return kept
+    return [(obj, where) for obj, where in objects(root, key, key) if not optional(obj, "resolved", bool, where)]
 
 
 def _incident(obj: Mapping[str, Any], where: str) -> Incident:
@@ -110,15 +97,10 @@ class _Update(NamedTuple):
 
 
 def _updates(obj: Mapping[str, Any], where: str) -> list[_Update]:
-    value = obj.get("updates")
-    items = [] if value is None else as_array(value, f"{where}.updates")
-    updates = []
-    for i, item in enumerate(items):
-        update_where = f"{where}.updates[{i}]"
-        update = as_object(item, update_where)
-        kind = string(update, "update_type", update_where).lower()
-        updates.append(_Update(update, update_where, kind, timestamp(update, "created_at", update_where)))
-    return updates
+    return [
+        _Update(u, u_where, string(u, "update_type", u_where).lower(), timestamp(u, "created_at", u_where))
+        for u, u_where in objects(obj, "updates", f"{where}.updates")
+    ]
 
 
 def _latest(updates: list[_Update]) -> _Update | None:

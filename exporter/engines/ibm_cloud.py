@@ -91,8 +91,7 @@ def parse_status(document: Any, now: float | None = None) -> Summary:
             for region in string_array(item, "regions", where):
                 name = f"{resource} ({region})"
                 resources.add(name, name, status)
-    summary = derived_summary(resources.components(), incidents)
-    return Summary(summary.page, summary.indicator, summary.components, summary.incidents, tuple(maintenances))
+    return derived_summary(resources.components(), incidents, maintenances=maintenances)
 
 
 def _severity(item: Mapping[str, Any], where: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from exporter.engines.affected import NO_PAGE
+from exporter.engines.affected import derived_summary
 from exporter.engines.base import Engine, json_documents
 from exporter.engines.fields import (
     as_array,
@@ -27,7 +27,6 @@ from exporter.engines.fields import (
     timestamp,
 )
 from exporter.model import Component, Incident, Maintenance, Summary
-from exporter.vocabulary import derive_indicator
 
 PREVIEW_PATH = "/v1/instances/status/preview"
 
@@ -91,12 +90,10 @@ def parse_instances(document: Any) -> Summary:
             maintenances.setdefault(key, (obj, obj_where))
             if status == "under_maintenance":
                 running.add(key)
-    return Summary(
-        page=NO_PAGE,
-        indicator=derive_indicator([c.status for c in components], [i.impact for i in incidents.values()]),
-        components=tuple(components),
-        incidents=tuple(incidents.values()),
-        maintenances=tuple(_maintenance(key, obj, where, key in running) for key, (obj, where) in maintenances.items()),
+    return derived_summary(
+        tuple(components),
+        incidents.values(),
+        maintenances=(_maintenance(key, obj, where, key in running) for key, (obj, where) in maintenances.items()),
     )
 
 

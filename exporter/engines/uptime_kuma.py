@@ -20,6 +20,7 @@ import math
 import re
 from typing import Any, Mapping
 
+from exporter.engines.affected import derived_summary
 from exporter.engines.base import Engine, json_documents
 from exporter.engines.fields import (
     as_array,
@@ -33,7 +34,6 @@ from exporter.engines.fields import (
     utc_timestamp,
 )
 from exporter.model import Component, Incident, Maintenance, Page, Summary
-from exporter.vocabulary import derive_indicator
 
 #: `{base}/status/{slug}`: the slug is one path segment.
 _PAGE_URL = re.compile(r"(?P<base>.*)/status/(?P<slug>[^/]+)")
@@ -89,18 +89,13 @@ def parse_documents(page: Any, heartbeats: Any) -> Summary:
         for obj, where in objects(root, "maintenanceList", "maintenanceList")
     )
     config = as_object(root.get("config") or {}, "config")
-    return Summary(
-        page=Page(
-            id=optional(config, "slug", str, "config") or "",
-            name=optional(config, "title", str, "config") or "",
-            url="",
-            updated_at=None,
-        ),
-        indicator=derive_indicator([c.status for c in components], [i.impact for i in incidents]),
-        components=tuple(components),
-        incidents=incidents,
-        maintenances=maintenances,
+    page = Page(
+        id=optional(config, "slug", str, "config") or "",
+        name=optional(config, "title", str, "config") or "",
+        url="",
+        updated_at=None,
     )
+    return derived_summary(tuple(components), incidents, page, maintenances=maintenances)
 
 
 def _newest_heartbeats(root: Mapping[str, Any]) -> dict[str, tuple[str, float | None]]:
