@@ -29,9 +29,7 @@ def redact_url(url: str) -> str:
     if not has_userinfo:
         return url
     userinfo, _, host = parts.netloc.rpartition("@")
-    user, has_password, _ = userinfo.partition(":")
-    shown = f"{user}:{SECRET}" if has_password else SECRET
-    return parts._replace(netloc=f"{shown}@{host}").geturl()
+    return parts._replace(netloc=_shown(userinfo + "@") + host).geturl()
 
 
 def secrets_of(url: str) -> tuple[str, ...]:
@@ -52,9 +50,10 @@ def scrub(text: str, url: str) -> str:
     """The text with the URL's secret (as written or decoded) replaced by <secret>, and every URL redacted."""
     for secret in secrets_of(url):
         text = text.replace(secret, SECRET)
-    return _USERINFO.sub(lambda m: m.group(0) if m.group(0) == f"{SECRET}@" else _shown(m.group(0)), text)
+    return _USERINFO.sub(lambda m: _shown(m.group(0)), text)
 
 
 def _shown(userinfo: str) -> str:
+    """`user:<secret>@` for `user:password@`, `<secret>@` for a lone user name (often a token)."""
     user, has_password, _ = userinfo[:-1].partition(":")
     return f"{user}:{SECRET}@" if has_password else f"{SECRET}@"

@@ -68,9 +68,7 @@ class SummaryCache:
         self._not_before = float("-inf")
         self._summary: Summary | None = None
         self._last_success: float | None = None  # monotonic, for staleness
-        self._stats = FetchStats()
-        self._engine = ""
-        self._view = CacheView(None, self._stats)
+        self._view = CacheView(None, FetchStats())
         self._expired_logged = False
 
     def refresh_if_due(self) -> Future[None] | None:
@@ -159,8 +157,10 @@ class SummaryCache:
         # before taking the lock (only this refresh writes the Summary): a large page takes a while.
         unchanged = isinstance(result, FetchResult) and result.summary == self._summary
         with self._lock:
-            was_up = self._stats.up
-            stats = replace(self._stats, fetches=self._stats.fetches + 1, last_duration_seconds=duration)
+            previous = self._view
+            was_up = previous.stats.up
+            engine = previous.engine
+            stats = replace(previous.stats, fetches=previous.stats.fetches + 1, last_duration_seconds=duration)
             if result is None:
                 stats = replace(stats, up=False)
             elif isinstance(result, FetchError):
@@ -185,13 +185,12 @@ class SummaryCache:
                 )
                 self._last_success = started + duration
                 self._expired_logged = False
-                self._engine = result.engine
+                engine = result.engine
                 if result.status == 304:
                     stats = replace(stats, not_modified=stats.not_modified + 1)
                 elif not unchanged:
                     self._summary = result.summary
-            self._stats = stats
-            self._view = CacheView(self._summary, stats, self._engine)
+            self._view = CacheView(self._summary, stats, engine)
         url = redact_url(self._fetcher.url)
         if result is None:
             return

@@ -50,11 +50,6 @@ class Workers:
                 self._start_thread()
             self._lock.notify()
 
-    def queued(self) -> int:
-        """Jobs waiting for a thread or for their host's turn."""
-        with self._lock:
-            return len(self._queue)
-
     def _start_thread(self) -> None:
         thread = threading.Thread(target=self._work, name=self._name, daemon=True)
         self._threads.append(thread)
