@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from exporter.urls import scrub
 from exporter.vocabulary import REASONS
 
 
@@ -15,6 +16,14 @@ class FetchError(Exception):
         self.detail = detail
         self.status = status
         self.retry_after = retry_after
+
+    def scrubbed(self, url: str) -> FetchError:
+        """This error, with `url`'s credentials (and any URL's userinfo) out of its detail: details
+        quote URLs, and are logged and shown on /api/v1/status."""
+        detail = scrub(self.detail, url)
+        if detail == self.detail:
+            return self
+        return FetchError(self.reason, detail, self.status, self.retry_after)
 
 
 class InvalidPayload(ValueError):

@@ -348,3 +348,17 @@ def test_seconds_until_due_waits_out_a_retry_after():
     cache.get(timeout=1)  # attempt at 1000.0, answered at 1000.25: not before 1300.25
     time.now = 1100.0
     assert cache.seconds_until_due() == pytest.approx(200.25)
+
+
+def test_a_fetch_error_quoting_the_pages_credentials_is_recorded_and_logged_without_them(log_lines):
+    time = FakeTime()
+    url = "https://reader:s3cret-pw@status.example.com"
+    quoted = f"next page link 'https://other.example/x': not under {url}"
+    fetcher = ScriptedFetcher([FetchError("invalid_payload", quoted, 200)], url=url, time=time)
+    cache = SummaryCache(fetcher, 30.0, 600.0, clock=time.clock(), spawn=inline)
+    view = cache.get(timeout=1)
+    detail = view.stats.last_error_detail
+    assert detail == "next page link 'https://other.example/x': not under https://reader:<secret>@status.example.com"
+    assert view.stats.errors["invalid_payload"] == 1
+    [failed] = [line for line in log_lines() if line["msg"] == "fetch failed"]
+    assert failed["error"] == detail and "s3cret-pw" not in str(log_lines())

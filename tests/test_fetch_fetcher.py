@@ -495,6 +495,11 @@ def test_a_page_whose_pagination_is_malformed_is_invalid_payload(mocked):
          "https://s.example.org:443/cachet/api/v1/components?page=2", "https://s.example.org/cachet/api/v1/components?page=2"),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080/api/v1/components", "http://127.0.0.1:8080/api/v1/components?page=2#x",
          "http://127.0.0.1:8080/api/v1/components?page=2"),
+        # A page read with credentials: a relative link keeps them (urljoin), an absolute one gets them.
+        ("https://u:pw@s.example.org", "https://u:pw@s.example.org/api/v1/components", "?page=2",
+         "https://u:pw@s.example.org/api/v1/components?page=2"),
+        ("https://u:pw@s.example.org", "https://u:pw@s.example.org/api/v1/components", "https://s.example.org/api/v1/components?page=2",
+         "https://u:pw@s.example.org/api/v1/components?page=2"),
     ],
 )  # fmt: skip
 def test_page_link_resolves_a_link_on_the_pages_host_under_its_url(page_url, current, link, url):
@@ -510,6 +515,8 @@ def test_page_link_resolves_a_link_on_the_pages_host_under_its_url(page_url, cur
         ("https://s.example.org", "https://www.s.example.org/api/v1/components?page=2"),
         ("https://s.example.org", "https://s.example.org:99999/"),
         ("https://s.example.org", "javascript:alert(1)"),
+        ("https://s.example.org", "https://u:pw@s.example.org/api/v1/components?page=2"),
+        ("https://u:pw@s.example.org", "https://other:pw@s.example.org/api/v1/components?page=2"),
     ],
 )
 def test_page_link_refuses_any_other(page_url, link):

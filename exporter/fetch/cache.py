@@ -141,7 +141,9 @@ class SummaryCache:
             try:
                 result: FetchResult | FetchError | None = self._fetcher.fetch()
             except FetchError as err:
-                result = err
+                # Whatever URL a fetcher's error quotes (a next page, a detection's candidates),
+                # the page's credentials never reach the log or the status API.
+                result = err.scrubbed(self._fetcher.url)
             except Exception:  # a bug: loud in the log and in statuspage_up, but we keep serving
                 _log.exception("fetch crashed", url=redact_url(self._fetcher.url))
                 result = None

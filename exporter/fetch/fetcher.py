@@ -109,6 +109,11 @@ def _next_link(next_page: Callable[[str, Body], str | None], answer: Answer) -> 
         raise FetchError("invalid_payload", str(err), 200) from None
 
 
+def _userinfo(netloc: str) -> str:
+    """The credentials part of a netloc ("" without); a relative link keeps the page's (urljoin)."""
+    return netloc.rpartition("@")[0]
+
+
 def page_link(page_url: str, current: str, link: str) -> str:
     """The URL to read for a next-page `link` found in the document at `current`.
 
@@ -128,7 +133,7 @@ def page_link(page_url: str, current: str, link: str) -> str:
     if (
         target.scheme not in ("http", "https")
         or (target.hostname or "").lower() != (page.hostname or "").lower()
-        or "@" in target.netloc
+        or ("@" in target.netloc and _userinfo(target.netloc) != _userinfo(page.netloc))
         or (port is not None and port != (page.port or {"http": 80, "https": 443}[page.scheme]))
         or not (target.path + "/").startswith(prefix)
     ):

@@ -60,7 +60,6 @@ from urllib3.util.ssl_ import create_urllib3_context, resolve_cert_reqs, resolve
 from exporter import __version__
 from exporter.errors import FetchError
 from exporter.fetch.alarms import alarm_clock
-from exporter.urls import scrub
 
 T = TypeVar("T")
 
@@ -374,17 +373,17 @@ class Transport:
                 body = self._read_body(response) if response.status_code == 200 else b""
                 return Answer(response.url, response.status_code, CaseInsensitiveDict(response.headers), body)
         except FetchError as err:
-            raise _scrubbed(err, url) from None
+            raise err.scrubbed(url) from None
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as err:
-            raise _scrubbed(FetchError("connection", f"unusable URL or proxy: {err}"), url) from None
+            raise FetchError("connection", f"unusable URL or proxy: {err}").scrubbed(url) from None
         except urllib3.exceptions.DecodeError as err:
             raise FetchError("invalid_json", f"bad compressed body: {err}", 200) from None
         except (TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError) as err:
-            raise _scrubbed(FetchError("timeout", str(err) or "timed out"), url) from None
+            raise FetchError("timeout", str(err) or "timed out").scrubbed(url) from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
             # A socket the deadline cut fails as a connection error: say what really happened.
             reason = "timeout" if self._deadline.passed else "connection"
-            raise _scrubbed(FetchError(reason, str(err) or type(err).__name__), url) from None
+            raise FetchError(reason, str(err) or type(err).__name__).scrubbed(url) from None
 
     def _follow(self, url: str, headers: dict[str, str]) -> requests.Response:
         """GET, following redirects ourselves without reading their bodies.
@@ -568,15 +567,6 @@ def _check_redirect(page: _Origin, previous: _Origin | None, target: _Origin, st
         raise FetchError("http_status", f"redirect to another host refused: {target.host[:100]}", status)
     if previous is not None and previous.scheme == "https" and target.scheme != "https":
         raise FetchError("http_status", f"redirect from https to {target.scheme} refused", status)
-
-
-def _scrubbed(err: FetchError, url: str) -> FetchError:
-    """The error, with the URL's credentials (and any URL's userinfo) out of its detail: libraries
-    quote URLs in their messages, and the detail is logged and shown on /api/v1/status."""
-    detail = scrub(err.detail, url)
-    if detail == err.detail:
-        return err
-    return FetchError(err.reason, detail, err.status, err.retry_after)
 
 
 def _same_site(page_host: str, target_host: str) -> bool:
