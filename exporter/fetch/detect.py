@@ -134,7 +134,8 @@ class DetectingFetcher:
             except FetchError as err:
                 if err.reason not in PASS_OVER or err.retry_after is not None:
                     raise self._stopped(err, tried) from None
-                tried.append(f"{name} ({err.reason}: {err.detail[:DETAIL_CHARS]})")
+                # `tried` is logged here, before the cache scrubs the error it ends in.
+                tried.append(f"{name} ({err.reason}: {err.scrubbed(self.url).detail[:DETAIL_CHARS]})")
                 continue
             # The chosen engine's later fetches get the whole timeout, as any page's do, and send
             # the validators this one remembers.

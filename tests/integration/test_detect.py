@@ -3,6 +3,7 @@ is `unknown_engine`, and a detection that runs out of time leaves no thread, slo
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from urllib.parse import urlsplit
@@ -106,6 +107,25 @@ def test_an_html_only_host_is_unknown_engine_after_asking_every_engine_once(page
     firsts = [paths(page.url, e)[0] for e in asked]
     assert sorted(set(requested) & set(firsts)) == sorted(set(firsts))
     assert set(requested) <= {p for e in asked for p in paths(page.url, e)}
+
+
+def test_what_detection_logs_of_the_engines_it_tried_shows_no_credentials(page, log_lines):
+    # Cachet's first document links its next page off the host: refused, quoting the page's URL.
+    url = page.url.replace("http://", "http://reader:s3cret-pw@")
+    cachet_first = paths(page.url, "cachet")[0]
+    off_host = {"meta": {"pagination": {"links": {"next_page": "http://x.example/"}}}, "data": []}
+    page.set_reply(HTML)
+    page.set_document(cachet_first, json.dumps(off_host).encode())
+    fetcher = DetectingFetcher(url, timeout=5.0, max_stale=600.0)
+
+    with pytest.raises(FetchError) as caught:
+        fetcher.fetch()
+
+    assert caught.value.reason == "unknown_engine"
+    [logged] = [line for line in log_lines() if line["msg"] == "engine not detected"]
+    [cachet] = [tried for tried in logged["tried"] if tried.startswith("cachet ")]
+    assert "not under http://reader:<secret>@127.0.0.1:" in cachet
+    assert "s3cret" not in json.dumps(logged)
 
 
 def test_a_rate_limit_ends_the_detection_and_keeps_its_retry_after(page):
