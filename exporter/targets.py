@@ -43,25 +43,22 @@ class CachePool:
         self._make_fetcher = make_fetcher
         self._lock = threading.Lock()
         self._caches: dict[tuple, SummaryCache] = {}
-        self._fetchers: dict[tuple, Fetcher] = {}
 
     def cache_for(self, page: PageSettings) -> SummaryCache:
         with self._lock:
             cache = self._caches.get(page.fetch_key)
             if cache is None:
-                fetcher = self._make_fetcher(page)
-                cache = SummaryCache(fetcher, page.cache_ttl, page.cache_max_stale)
+                cache = SummaryCache(self._make_fetcher(page), page.cache_ttl, page.cache_max_stale)
                 self._caches[page.fetch_key] = cache
-                self._fetchers[page.fetch_key] = fetcher
             return cache
 
     def reset_detection(self) -> None:
         """Make every `engine: auto` page detect its engine again at its next fetch (after a reload)."""
         with self._lock:
-            fetchers = list(self._fetchers.values())
-        for fetcher in fetchers:
-            if isinstance(fetcher, DetectingFetcher):
-                fetcher.reset_detection()
+            caches = list(self._caches.values())
+        for cache in caches:
+            if isinstance(cache.fetcher, DetectingFetcher):
+                cache.fetcher.reset_detection()
 
     def retain_only(self, pages: Iterable[PageSettings]) -> None:
         """Forget the caches no listed page uses any more."""
@@ -69,7 +66,6 @@ class CachePool:
         with self._lock:
             for key in [key for key in self._caches if key not in keep]:
                 del self._caches[key]
-                del self._fetchers[key]
 
 
 class ProbeTargets:

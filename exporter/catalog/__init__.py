@@ -41,7 +41,8 @@ class UnknownVendor(ValueError):
 def vendors() -> Mapping[str, Vendor]:
     """Every vendor by key, in the file's order (read once)."""
     text = resources.files("exporter.catalog").joinpath("vendors.yaml").read_text(encoding="utf-8")
-    entries = yaml.safe_load(text)["vendors"]
+    # Our own data, read at every start: libyaml's loader where PyYAML has it (ten times faster).
+    entries = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["vendors"]
     return {entry["key"]: Vendor(**{field: entry[field] for field in FIELDS}) for entry in entries}
 
 

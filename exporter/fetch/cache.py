@@ -71,6 +71,11 @@ class SummaryCache:
         self._view = CacheView(None, FetchStats())
         self._expired_logged = False
 
+    @property
+    def fetcher(self) -> Fetcher:
+        """The client this cache refreshes through."""
+        return self._fetcher
+
     def refresh_if_due(self) -> Future[None] | None:
         """Start a refresh if one is due; return the in-flight refresh to wait for, if any."""
         # Every scrape asks, and almost always nothing is due: answer that without the lock. A

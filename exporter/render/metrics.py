@@ -150,11 +150,17 @@ class _Piece:
 class _Rendering:
     """One exposition, handed to every request that finds the same state."""
 
-    key: tuple
+    #: Its three parts (own metrics, cache view, Summary), each with the state it shows.
+    pieces: tuple[_Piece, ...]
     plain: Exposition
     large: bool
     gzipped: Exposition | None = None
     gzipping: asyncio.Future | None = field(default=None)
+
+    @property
+    def key(self) -> tuple:
+        """The state it shows, as `MetricsRenderer.state()` gives it: (own metrics, cache view)."""
+        return (self.pieces[0].state, self.pieces[1].state)
 
 
 def series_estimate(summary: Summary | None) -> int:
@@ -183,7 +189,6 @@ class MetricsRenderer:
         self._executor = executor
         self._renderings: dict[str, _Rendering] = {}
         self._pending: dict[str, tuple[tuple, asyncio.Future[_Rendering]]] = {}
-        self._pieces: dict[str, tuple[_Piece | None, ...]] = {}
         #: Renderings made, for tests and the curious: one per state and format.
         self.renderings_made = 0
 
@@ -198,9 +203,7 @@ class MetricsRenderer:
         This runs for every scrape: keep it to lookups and comparisons.
         """
         rendering = self._renderings.get(negotiate(accept)[1])
-        if rendering is None or rendering.key[1] is not self._view():
-            return None
-        if self._own is not None and rendering.key[0] is not self._own.state():
+        if rendering is None or not _same(rendering.key, self.state()):
             return None
         if accept_encoding and accepts_gzip(accept_encoding):
             return rendering.gzipped
@@ -221,14 +224,15 @@ class MetricsRenderer:
         pending = self._pending.get(content_type)
         if pending is not None and _same(pending[0], key):
             return await asyncio.shield(pending[1])
-        pieces = self._pieces.get(content_type, (None, None, None))
+        latest = self._renderings.get(content_type)
+        pieces = latest.pieces if latest is not None else (None, None, None)
         own, view = key
         states = (own, view, view.summary)
         large = series_estimate(view.summary) > INLINE_SERIES and (
             pieces[2] is None or pieces[2].state is not view.summary
         )
 
-        def make() -> tuple[tuple[_Piece, ...], _Rendering]:
+        def make() -> _Rendering:
             made = tuple(
                 piece if piece is not None and piece.state is state else _Piece(state, self._text(encode, part, state))
                 for part, (piece, state) in enumerate(zip(pieces, states, strict=True))
@@ -236,10 +240,10 @@ class MetricsRenderer:
             body = b"".join(piece.text for piece in made)
             if encode is OPENMETRICS[0]:
                 body += _EOF
-            return made, _Rendering(key, Exposition(body, content_type, False), large)
+            return _Rendering(made, Exposition(body, content_type, False), large)
 
         if not large:
-            return self._keep(content_type, *make())
+            return self._keep(content_type, make())
         future = asyncio.get_running_loop().run_in_executor(self._executor or render_executor(), make)
         shared: asyncio.Future[_Rendering] = asyncio.get_running_loop().create_future()
 
@@ -249,18 +253,17 @@ class MetricsRenderer:
             if made.exception() is not None:
                 shared.set_exception(made.exception())
             else:
-                shared.set_result(self._keep(content_type, *made.result()))
+                shared.set_result(self._keep(content_type, made.result()))
 
         future.add_done_callback(done)
         self._pending[content_type] = (key, shared)
         return await asyncio.shield(shared)
 
-    def _keep(self, content_type: str, pieces: tuple[_Piece, ...], rendering: _Rendering) -> _Rendering:
+    def _keep(self, content_type: str, rendering: _Rendering) -> _Rendering:
         self.renderings_made += 1
         latest = self._renderings.get(content_type)
         # Renderings of two states may finish out of order: the later state's stays.
         if latest is None or not _newer(latest.key, rendering.key, self.state()):
-            self._pieces[content_type] = pieces
             self._renderings[content_type] = rendering
         return rendering
 

@@ -10,6 +10,7 @@ pages as the page list and the status page's index show them. Knows nothing of H
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Iterable
 
@@ -93,10 +94,10 @@ class PageStatus:
         """The page's own name where it gives one, else its catalog name, else its configured name."""
         return (self.summary.page.name if self.summary else "") or self.display_name or self.target
 
-    @property
+    @functools.cached_property
     def components_worst_status(self) -> str | None:
         """The worst status among the page's components in scope (`operational` when none is); None
-        while there is no data."""
+        while there is no data. Worked out once: the pages list reads it to sort and to show."""
         if self.summary is None:
             return None
         return worst_component_status(component.status for component in self.summary.components)

@@ -158,9 +158,9 @@ class BasicAuth:
         """Whether a verdict about `subject` still holds: same hash (or still no such user)."""
         return subject is None or previous._users.get(subject) == self._users.get(subject)
 
-    async def check(self, authorization: str | None, client: str | Callable[[], str] = "") -> Verdict:
-        """The verdict on an `Authorization` header; `client` names the queue it waits in (`client_key`),
-        or is a function that names it, asked only when a check must wait (not for a cached verdict)."""
+    async def check(self, authorization: str | None, remote: str | None = None) -> Verdict:
+        """The verdict on an `Authorization` header from the client at `remote`, whose queue
+        (`client_key`) a check that must wait waits in; a cached verdict needs no queue."""
         if not authorization:
             return Verdict.DENY
         key = hashlib.sha256(authorization.encode("utf-8", "surrogateescape")).digest()
@@ -176,8 +176,7 @@ class BasicAuth:
                 return Verdict.DENY
             user, password = credentials
             hashed = self._users.get(user)
-            queue = client() if callable(client) else client
-            checked = self._runner.submit(queue, password, hashed if hashed is not None else self._decoy)
+            checked = self._runner.submit(client_key(remote), password, hashed if hashed is not None else self._decoy)
             if checked is None:
                 return Verdict.BUSY
             pending = asyncio.ensure_future(self._verdict(checked, user, hashed is not None, key))

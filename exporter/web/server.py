@@ -31,7 +31,7 @@ from exporter.render import documents as api
 from exporter.render import html as statushtml
 from exporter.render.status_view import PageStatus, page_status
 from exporter.targets import PageTarget
-from exporter.web.auth import OPEN, Guard, Verdict, client_key
+from exporter.web.auth import OPEN, Guard, Verdict
 
 #: Time kept back from Prometheus's scrape timeout to render and send the answer.
 SCRAPE_TIMEOUT_MARGIN_SECONDS = 0.25
@@ -159,7 +159,7 @@ class ExporterApp:
         if guard.auth is None:
             response = await self._route(request)
         else:
-            verdict = await guard.auth.check(request.headers.get("Authorization"), lambda: client_key(request.remote))
+            verdict = await guard.auth.check(request.headers.get("Authorization"), request.remote)
             if verdict is Verdict.ALLOW:
                 response = await self._route(request)
             elif verdict is Verdict.BUSY:
