@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -32,11 +31,12 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.procfs import cpu_seconds, memory_kib
 from exporter.engines import ENGINES
+from tests import shared_fixtures
 from tests.engine_samples import SAMPLES, SHARED_CAPTURES
 from tests.fakepage import FakeStatuspage, Reply
 from tests.integration.exporter_process import ExporterProcess
-from tests.shared_fixtures import ENGINES as SHARED_ENGINES
 
 CLIENTS = 4
 SKELETON = Path(__file__).with_name("skeleton.py")
@@ -49,8 +49,8 @@ def captures() -> list[tuple[str, str, list[bytes]]]:
     found = []
     for engine, files in SHARED_CAPTURES.items():
         for names in files:
-            paths = [SHARED_ENGINES / name for name in names]
-            if any(name.startswith("../") for name in names) or not all(path.is_file() for path in paths):
+            paths = [shared_fixtures.find(name) for name in names]
+            if any(name.startswith("../") for name in names) or None in paths:
                 continue
             bodies = [path.read_bytes() for path in paths]
             if all(_is_json(body) for body in bodies):
@@ -64,22 +64,6 @@ def _is_json(body: bytes) -> bool:
     except ValueError:
         return False
     return True
-
-
-def cpu_seconds(pid: int) -> float:
-    """The process's user + system CPU time so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def memory_kib(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM (peak resident) in KiB."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            values[name] = int(rest.split()[0])
-    return values
 
 
 def json_floor(bodies: list[list[bytes]], repeat: int) -> float:
@@ -154,7 +138,7 @@ def main() -> int:
     args = parser.parse_args()
     available = captures()
     if not available:
-        print(f"bench: no real captures under {SHARED_ENGINES}", file=sys.stderr)
+        print(f"bench: no real captures under {shared_fixtures.ENGINES}", file=sys.stderr)
         return 1
 
     with FakeStatuspage() as upstream, tempfile.TemporaryDirectory() as root:

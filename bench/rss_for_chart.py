@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -26,25 +25,10 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.procfs import cpu_seconds, memory_kib  # noqa: E402
 from tests import payloads  # noqa: E402
 from tests.fakepage import FakeStatuspage  # noqa: E402
 from tests.integration.exporter_process import ExporterProcess  # noqa: E402
-
-
-def proc_status(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM in KiB."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = int(value.split()[0])
-    return fields
-
-
-def cpu_seconds(pid: int) -> float:
-    parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -75,7 +59,7 @@ def main() -> None:
         flags = ["--statuspage.url", page.url, "--config.file", str(page_file), "--cache.ttl", "1s"]
         with ExporterProcess(flags) as exporter:
             pid = exporter.proc.pid
-            idle = proc_status(pid)
+            idle = memory_kib(pid)
             session = requests.Session()
             rounds = 0
             scraped_bytes = 0
@@ -90,7 +74,7 @@ def main() -> None:
                 rounds += 1
                 time.sleep(max(0.0, 1.0 - (time.monotonic() - round_start)))
             used_cpu = cpu_seconds(pid) - start_cpu
-            loaded = proc_status(pid)
+            loaded = memory_kib(pid)
             exporter.stop()
     print("| pages | components per page | rounds | idle RSS | RSS after | peak RSS (VmHWM) | CPU |")
     print("|---|---|---|---|---|---|---|")

@@ -16,11 +16,17 @@ STATUSPAGE = ROOT / "statuspage"
 ENGINES = ROOT / "engines"
 
 
+def find(relative: str | Path, folder: Path = ENGINES) -> Path | None:
+    """The path of one capture (relative to `folder`), or None where it is absent (for benchmarks)."""
+    path = folder / relative
+    return path if path.is_file() else None
+
+
 def shared_path(relative: str | Path, folder: Path = ENGINES) -> Path:
     """The path of one capture (relative to `folder`); skips the test where it is absent."""
-    path = folder / relative
-    if not path.is_file():
-        pytest.skip(f"shared fixture {relative} not present at {path}")
+    path = find(relative, folder)
+    if path is None:
+        pytest.skip(f"shared fixture {relative} not present at {folder / relative}")
     return path
 
 

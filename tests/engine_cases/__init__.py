@@ -44,17 +44,6 @@ def json_cases(
     return cases
 
 
-def json_mutations(engine: str, table: Iterable[tuple[Change, str]]) -> list[tuple[list[bytes], str]]:
-    """`(bodies, message)` for each `(change, message)`: `change(documents)` mutates, in place, the
-    decoded documents (a list, one per endpoint) of the engine's sample."""
-    cases = []
-    for change, message in table:
-        documents = sample_documents(engine)
-        change(documents)
-        cases.append((encode(documents), message))
-    return cases
-
-
 def case_module(engine: str) -> ModuleType:
     """The engine's case module; ModuleNotFoundError names the one missing."""
     return importlib.import_module(f"tests.engine_cases.{engine}")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.engine_cases import json_mutations
+from tests.engine_cases import json_cases, sample_documents
 
 # documents: [components, groups, incidents, schedules]
-MALFORMED = json_mutations(
-    "cachet",
+MALFORMED = json_cases(
+    sample_documents("cachet"),
     [
         (lambda d: d[0].pop("data"), "components: missing 'data'"),
         (lambda d: d.__setitem__(1, []), "groups: expected an object, got list"),
@@ -29,4 +29,5 @@ MALFORMED = json_mutations(
         (lambda d: d[3]["data"][1].pop("name"), "schedules[1]: missing 'name'"),
         (lambda d: d[3]["data"].append(None), "schedules[4]: expected an object, got null"),
     ],
+    several=True,
 )

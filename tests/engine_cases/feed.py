@@ -2,7 +2,7 @@
 nearly-right feeds for the contract's property test.
 
 A feed is XML, not JSON (`FORMAT`): the bodies are written out rather than made by
-`json_mutations`, and a body that is not XML is `InvalidPayload` ("not well-formed XML").
+`json_cases`, and a body that is not XML is `InvalidPayload` ("not well-formed XML").
 """
 
 from __future__ import annotations

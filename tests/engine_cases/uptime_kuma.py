@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.engine_cases import json_mutations
+from tests.engine_cases import json_cases, sample_documents
 
 # documents: [status page, heartbeats]
-MALFORMED = json_mutations(
-    "uptime_kuma",
+MALFORMED = json_cases(
+    sample_documents("uptime_kuma"),
     [
         (lambda d: d[1].pop("heartbeatList"), "heartbeats: missing 'heartbeatList'"),
         (lambda d: d[1].update(heartbeatList=[]), "heartbeatList: expected an object, got list"),
@@ -24,4 +24,5 @@ MALFORMED = json_mutations(
         (lambda d: d[0]["incident"].update(style=2), "incident.style: expected a string, got int"),
         (lambda d: d[0]["maintenanceList"][0].pop("id"), "maintenanceList[0]: missing 'id'"),
     ],
+    several=True,
 )

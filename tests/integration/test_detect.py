@@ -18,7 +18,7 @@ from exporter.fetch.slots import Upstream
 from tests.engine_samples import SAMPLES
 from tests.fakepage import SUMMARY_PATH, FakeStatuspage, Reply
 from tests.integration.exporter_process import ExporterProcess
-from tests.integration.test_exporter_process import value
+from tests.integration.test_exporter_process import value, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -157,9 +157,7 @@ def test_a_detection_that_times_out_leaves_nothing_behind(page):
 
     assert caught.value.reason == "timeout"
     assert time.monotonic() - started < 0.5 + CLEANUP_WITHIN
-    deadline = time.monotonic() + CLEANUP_WITHIN
-    while len(_fetch_threads()) > threads_before and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(lambda: len(_fetch_threads()) <= threads_before, timeout=CLEANUP_WITHIN)
     assert len(_fetch_threads()) == threads_before
     with upstream.slot(page.url, timeout=0.0):  # the host's one slot is free again
         pass
