@@ -12,7 +12,6 @@ import contextlib
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -30,6 +29,7 @@ import yaml
 
 from tests import payloads
 from tests.fakepage import FakeStatuspage, Reply
+from tests.integration.exporter_process import free_port
 from tests.test_dashboard import EXPORTER_METRICS, ROOT, dashboard_queries, load_dashboard, metric_names
 
 PROMETHEUS = shutil.which("prometheus")
@@ -48,12 +48,6 @@ MAINTENANCE_NAME = "Actions database upgrade"
 
 
 # -- helpers --------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def http_get(url: str, params: dict[str, Any] | None = None) -> Any:
     if params:
         url += "?" + urllib.parse.urlencode(params, doseq=True)
